@@ -1,0 +1,6 @@
+//! kro-core compiles kro ResourceGraphDefinitions into a typed, validated graph.
+//!
+//! The crate is pure: it takes text and returns values. It performs no I/O, spawns no tasks
+//! and reads no clock or environment, so the editor, the CLI and the controller share it.
+
+#![deny(missing_docs)]

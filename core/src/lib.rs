@@ -4,3 +4,7 @@
 //! and reads no clock or environment, so the editor, the CLI and the controller share it.
 
 #![deny(missing_docs)]
+
+pub mod diagnostic;
+pub mod syntax;
+pub mod text;

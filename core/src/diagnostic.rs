@@ -1,0 +1,244 @@
+//! The one diagnostic type every stage reports and every face renders.
+//!
+//! A diagnostic describes the user's YAML or CEL, never the world failing. Codes are stable,
+//! kebab-case and documented in one table below (`docs/diagnostics.md` is generated from it),
+//! and the severity follows from the code.
+
+use std::fmt;
+
+use crate::text::{LineIndex, TextRange};
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The RGD is rejected.
+    Error,
+    /// The RGD is accepted, but probably not what the author meant.
+    Warning,
+    /// Worth knowing; nothing is wrong.
+    Info,
+}
+
+impl Severity {
+    /// Lowercase name as printed by the CLI (`error`, `warning`, `info`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$attr:meta])* $variant:ident = $name:literal, $severity:ident, $doc:literal; )*) => {
+        /// A stable identifier of a kind of problem.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( #[doc = $doc] $(#[$attr])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable kebab-case name (`yaml-syntax`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// The severity every diagnostic with this code has.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// One sentence on what the code means, for the generated docs and hover.
+            pub fn doc(self) -> &'static str {
+                match self { $(Code::$variant => $doc,)* }
+            }
+
+            /// Looks a code up by its kebab-case name.
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name { $($name => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    // YAML front end
+    YamlSyntax = "yaml-syntax", Error, "The text is not valid YAML; the rest of the document after this point is not analysed.";
+    YamlDuplicateKey = "yaml-duplicate-key", Error, "A mapping has the same key twice; Kubernetes rejects such objects.";
+    YamlTooLarge = "yaml-too-large", Error, "The input is larger than the front end accepts.";
+    YamlTooDeep = "yaml-too-deep", Error, "Collections are nested deeper than the front end accepts.";
+    YamlAliasLimit = "yaml-alias-limit", Error, "Anchors and aliases expand to more nodes than the front end accepts (an alias bomb).";
+    YamlUnknownAlias = "yaml-unknown-alias", Error, "An alias refers to an anchor that was not defined before it.";
+}
+
+/// A secondary location that explains a diagnostic, such as an earlier definition or a step of
+/// a cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// Where.
+    pub range: TextRange,
+    /// What is there.
+    pub message: String,
+}
+
+/// One replacement of a range of text by new text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    /// The bytes replaced.
+    pub range: TextRange,
+    /// What replaces them.
+    pub new_text: String,
+}
+
+/// A mechanical fix the editor can offer as a quick fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, as shown in a menu ("change to `replicas`").
+    pub title: String,
+    /// The edits, non-overlapping.
+    pub edits: Vec<TextEdit>,
+}
+
+/// A problem found in the user's RGD text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What kind of problem this is.
+    pub code: Code,
+    /// What is wrong and, where it helps, what to do; lowercase, no final period.
+    pub message: String,
+    /// The offending node or expression.
+    pub range: TextRange,
+    /// Other places that explain it.
+    pub related: Vec<Related>,
+    /// A fix, where the fix is clear.
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with no related locations and no fix.
+    pub fn new(code: Code, range: TextRange, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            range,
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+
+    /// Adds a related location.
+    pub fn with_related(mut self, range: TextRange, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            range,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Attaches a fix.
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// The severity, from the code.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    /// Renders `path:line:col: severity[code]: message` with 1-based line and column, the
+    /// format the CLI prints and editors' problem matchers read.
+    pub fn render(&self, path: &str, text: &str, index: &LineIndex) -> String {
+        let at = index.line_col(text, self.range.start);
+        format!(
+            "{path}:{}:{}: {}[{}]: {}",
+            at.line + 1,
+            at.col + 1,
+            self.severity().as_str(),
+            self.code.as_str(),
+            self.message
+        )
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The closest of `candidates` to `name`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut best: Option<(&str, usize)> = None;
+    for candidate in candidates {
+        let distance = levenshtein(&name.to_ascii_lowercase(), &candidate.to_ascii_lowercase());
+        let limit = (name.chars().count().max(candidate.chars().count()) / 3).max(1);
+        if distance <= limit && best.is_none_or(|(_, d)| distance < d) {
+            best = Some((candidate, distance));
+        }
+    }
+    best.map(|(candidate, _)| candidate)
+}
+
+/// A `did you mean` suffix for a message, empty when nothing is close.
+pub fn suggestion_suffix<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(name, candidates)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_by_name() {
+        for code in Code::ALL {
+            assert_eq!(Code::from_name(code.as_str()), Some(*code));
+            assert!(!code.doc().is_empty());
+        }
+    }
+
+    #[test]
+    fn renders_one_based_positions() {
+        let text = "a: 1\nb: [\n";
+        let d = Diagnostic::new(
+            Code::YamlSyntax,
+            TextRange::new(8, 9),
+            "unclosed flow sequence",
+        );
+        assert_eq!(
+            d.render("rgd.yaml", text, &LineIndex::new(text)),
+            "rgd.yaml:2:4: error[yaml-syntax]: unclosed flow sequence"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["replicas", "image", "name"];
+        assert_eq!(did_you_mean("replcas", names), Some("replicas"));
+        assert_eq!(did_you_mean("Image", names), Some("image"));
+        assert_eq!(did_you_mean("zzzzzz", names), None);
+    }
+}

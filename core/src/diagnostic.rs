@@ -73,6 +73,14 @@ codes! {
     YamlTooDeep = "yaml-too-deep", Error, "Collections are nested deeper than the front end accepts.";
     YamlAliasLimit = "yaml-alias-limit", Error, "Anchors and aliases expand to more nodes than the front end accepts (an alias bomb).";
     YamlUnknownAlias = "yaml-unknown-alias", Error, "An alias refers to an anchor that was not defined before it.";
+
+    // The RGD object and its resources (core::rgd)
+
+    // SimpleSchema, the CRD and breaking changes (core::schema)
+
+    // CEL: extraction, syntax and types (core::cel)
+
+    // The dependency graph (core::graph)
 }
 
 /// A secondary location that explains a diagnostic, such as an earlier definition or a step of

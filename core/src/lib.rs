@@ -5,6 +5,9 @@
 
 #![deny(missing_docs)]
 
+pub mod cel;
 pub mod diagnostic;
+pub mod openapi;
+pub mod schema;
 pub mod syntax;
 pub mod text;

@@ -1,0 +1,1 @@
+//! SimpleSchema → OpenAPI v3, the generated CRD, and breaking-change comparison.

@@ -74,7 +74,23 @@ codes! {
     YamlAliasLimit = "yaml-alias-limit", Error, "Anchors and aliases expand to more nodes than the front end accepts (an alias bomb).";
     YamlUnknownAlias = "yaml-unknown-alias", Error, "An alias refers to an anchor that was not defined before it.";
 
-    // The RGD object and its resources (core::rgd)
+    // The RGD object and its resources (core::rgd, core::check)
+    RgdApiVersion = "rgd-api-version", Error, "The document says `kind: ResourceGraphDefinition` but not `apiVersion: kro.run/v1alpha1`.";
+    RgdUnknownField = "rgd-unknown-field", Error, "A field the ResourceGraphDefinition API does not have (often a typo).";
+    RgdWrongType = "rgd-wrong-type", Error, "A field of the ResourceGraphDefinition has the wrong type (a string where a list belongs, …).";
+    RgdMissingField = "rgd-missing-field", Error, "A required field of the ResourceGraphDefinition is missing.";
+    InvalidResourceId = "invalid-resource-id", Error, "A resource id is not lowerCamelCase (`^[a-z][a-zA-Z0-9]*$`).";
+    ReservedResourceId = "reserved-resource-id", Error, "A resource id or forEach iterator is a word kro or CEL reserves.";
+    DuplicateResourceId = "duplicate-resource-id", Error, "Two resources have the same id.";
+    TemplateOrExternalRef = "template-or-external-ref", Error, "A resource needs exactly one of `template` and `externalRef`.";
+    ExternalRefForEach = "external-ref-for-each", Error, "`forEach` cannot be used with `externalRef`.";
+    ExternalRefNameOrSelector = "external-ref-name-or-selector", Error, "An externalRef needs exactly one of `metadata.name` and `metadata.selector`.";
+    InvalidTemplate = "invalid-template", Error, "A template lacks `apiVersion`, `kind` or a `metadata` mapping.";
+    ReservedMetadata = "reserved-metadata", Error, "A template sets a label or annotation under `kro.run/` or `internal.kro.run/`, which kro owns.";
+    ClusterScopedNamespace = "cluster-scoped-namespace", Error, "A cluster-scoped kind's template sets `metadata.namespace`.";
+    NamespaceRequired = "namespace-required", Error, "A namespaced template of a cluster-scoped instance must set `metadata.namespace`.";
+    InvalidForEach = "invalid-for-each", Error, "A `forEach` dimension is malformed: one `iterator: ${list}` pair per entry, a valid iterator name, at most the allowed number of dimensions.";
+    ConditionNotStandalone = "condition-not-standalone", Error, "An `includeWhen`, `readyWhen` or `forEach` entry must be exactly one `${…}` expression.";
 
     // SimpleSchema, the CRD and breaking changes (core::schema)
 
@@ -186,7 +202,7 @@ pub fn did_you_mean<'a>(
 ) -> Option<&'a str> {
     let mut best: Option<(&str, usize)> = None;
     for candidate in candidates {
-        let distance = levenshtein(&name.to_ascii_lowercase(), &candidate.to_ascii_lowercase());
+        let distance = edit_distance(&name.to_ascii_lowercase(), &candidate.to_ascii_lowercase());
         let limit = (name.chars().count().max(candidate.chars().count()) / 3).max(1);
         if distance <= limit && best.is_none_or(|(_, d)| distance < d) {
             best = Some((candidate, distance));
@@ -202,18 +218,31 @@ pub fn suggestion_suffix<'a>(name: &str, candidates: impl IntoIterator<Item = &'
         .unwrap_or_default()
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance where swapping two adjacent characters counts as one edit (optimal string
+/// alignment), since `spce` for `spec` is one slip of the fingers.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]

@@ -6,8 +6,13 @@
 #![deny(missing_docs)]
 
 pub mod cel;
+pub mod check;
 pub mod diagnostic;
 pub mod openapi;
+pub mod rgd;
 pub mod schema;
 pub mod syntax;
 pub mod text;
+
+#[cfg(test)]
+mod fixture;

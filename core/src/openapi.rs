@@ -96,22 +96,40 @@ pub struct Schema {
     )]
     pub preserve_unknown_fields: Option<bool>,
     /// An integer or a string (`IntOrString`).
-    #[serde(rename = "x-kubernetes-int-or-string", skip_serializing_if = "is_false")]
+    #[serde(
+        rename = "x-kubernetes-int-or-string",
+        skip_serializing_if = "is_false"
+    )]
     pub int_or_string: bool,
     /// A whole Kubernetes object (apiVersion, kind, metadata) is embedded here.
-    #[serde(rename = "x-kubernetes-embedded-resource", skip_serializing_if = "is_false")]
+    #[serde(
+        rename = "x-kubernetes-embedded-resource",
+        skip_serializing_if = "is_false"
+    )]
     pub embedded_resource: bool,
     /// `atomic`, `set` or `map`.
-    #[serde(rename = "x-kubernetes-list-type", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "x-kubernetes-list-type",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub list_type: Option<String>,
     /// Keys of a `map` list.
-    #[serde(rename = "x-kubernetes-list-map-keys", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "x-kubernetes-list-map-keys",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub list_map_keys: Vec<String>,
     /// `granular` or `atomic`.
-    #[serde(rename = "x-kubernetes-map-type", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "x-kubernetes-map-type",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub map_type: Option<String>,
     /// CEL validation rules.
-    #[serde(rename = "x-kubernetes-validations", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "x-kubernetes-validations",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub validations: Vec<ValidationRule>,
 }
 

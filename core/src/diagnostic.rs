@@ -97,6 +97,8 @@ codes! {
     // CEL: extraction, syntax and types (core::cel)
 
     // The dependency graph (core::graph)
+    SelfReference = "self-reference", Error, "A resource's expressions refer to the resource itself.";
+    DependencyCycle = "dependency-cycle", Error, "Resources depend on each other in a cycle, so none of them can be created first.";
 }
 
 /// A secondary location that explains a diagnostic, such as an earlier definition or a step of

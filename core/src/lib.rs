@@ -8,6 +8,7 @@
 pub mod cel;
 pub mod check;
 pub mod diagnostic;
+pub mod graph;
 pub mod openapi;
 pub mod rgd;
 pub mod schema;

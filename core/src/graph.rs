@@ -13,6 +13,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::text::TextRange;
 
+pub mod render;
+
 /// A resource as the graph sees it.
 #[derive(Clone, Debug)]
 pub struct NodeInput {

@@ -7,6 +7,7 @@
 
 pub mod cel;
 pub mod check;
+pub mod compile;
 pub mod diagnostic;
 pub mod graph;
 pub mod openapi;

@@ -1,5 +1,67 @@
 //! `kubectl-kro`: the kubectl plugin for kro ResourceGraphDefinitions.
+//!
+//! `main` parses the command line and dispatches; each subcommand lives in its own file
+//! under `commands/`. Exit codes: 0 ok, 1 the thing checked is invalid or not ready, 2 usage
+//! or connection error.
 
-fn main() {
-    println!("kubectl-kro {}", env!("CARGO_PKG_VERSION"));
+mod commands;
+mod inputs;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Write, check and run kro ResourceGraphDefinitions.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-kro",
+    bin_name = "kubectl kro",
+    version,
+    about = "Write, check and run kro ResourceGraphDefinitions",
+    long_about = "Write, check and run kro ResourceGraphDefinitions (RGDs).\n\n\
+        Commands that read files work offline: validate, graph and generate need no cluster.",
+    after_help = "Examples:\n  \
+        kubectl kro validate rgds/                 check every RGD under rgds/\n  \
+        kubectl kro graph webapp.yaml -o dot       the dependency graph for Graphviz\n  \
+        kubectl kro generate crd webapp.yaml       the CRD the controller would create"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Validate(commands::validate::Args),
+    Graph(commands::graph::Args),
+    #[command(subcommand)]
+    Generate(commands::generate::Generate),
+    Completion(commands::completion::Args),
+}
+
+/// What a command reports back to `main`.
+pub enum Outcome {
+    /// Everything checked is fine.
+    Ok,
+    /// The thing checked is invalid or not ready (exit 1).
+    Invalid,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Graph(args) => commands::graph::run(args),
+        Command::Generate(command) => commands::generate::run(command),
+        Command::Completion(args) => commands::completion::run::<Cli>(args),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Invalid) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod completion;
+pub mod generate;
+pub mod graph;
+pub mod validate;

@@ -10,6 +10,7 @@ pub mod check;
 pub mod compile;
 pub mod diagnostic;
 pub mod graph;
+pub mod ide;
 pub mod openapi;
 pub mod rgd;
 pub mod schema;

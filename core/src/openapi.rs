@@ -3,9 +3,13 @@
 //! One [`Schema`] type serves the generated CRD, the bundled schemas of built-in kinds and the
 //! CRD schemas a caller hands in, so the type checker and the editor see them all alike.
 
+mod source;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use source::{CrdSchemas, KindInfo, Layered, SchemaSource};
 
 /// A JSON schema node in the Kubernetes structural-schema dialect.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -4,23 +4,39 @@
 //! plus diagnostics, so the editor gets answers on a broken file and the CLI reports every
 //! problem at once.
 
+use std::sync::Arc;
+
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::graph::render::{GraphView, ResourceView};
 use crate::graph::{self, Graph};
+use crate::openapi::{Builtin, CrdSchemas, Layered, SchemaSource};
 use crate::rgd::{self, Rgd};
 use crate::syntax::{self, Parsed};
 
-/// Knobs of the compiler that mirror the controller's flags.
-#[derive(Clone, Debug)]
+/// What the compiler knows of the world, and knobs that mirror the controller's flags.
+#[derive(Clone)]
 pub struct Options {
+    /// Schemas of the kinds templates may use (built-in kinds, CRDs).
+    pub schemas: Arc<dyn SchemaSource>,
     /// Most forEach dimensions (`--rgd-max-collection-dimension-size`).
     pub max_collection_dimensions: usize,
+}
+
+impl Options {
+    /// The bundled built-in kinds plus the given CRD kinds (asked first).
+    pub fn with_crds(crds: CrdSchemas) -> Self {
+        Options {
+            schemas: Arc::new(Layered::new().with(Arc::new(crds)).with(Arc::new(Builtin))),
+            ..Options::default()
+        }
+    }
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
+            schemas: Arc::new(Builtin),
             max_collection_dimensions: check::DEFAULT_MAX_COLLECTION_DIMENSIONS,
         }
     }
@@ -135,7 +151,12 @@ pub fn compile_file(text: &str, options: &Options) -> FileAnalysis {
 
 fn compile_document(document: usize, root: &syntax::Node, options: &Options) -> Compiled {
     let (rgd, mut diagnostics) = rgd::lower(root);
-    let is_namespaced = |_: &str, _: &str| None;
+    let is_namespaced = |api_version: &str, kind: &str| {
+        options
+            .schemas
+            .kind(api_version, kind)
+            .map(|info| info.namespaced)
+    };
     let cx = check::Context {
         is_namespaced: &is_namespaced,
         max_collection_dimensions: options.max_collection_dimensions,

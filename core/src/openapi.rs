@@ -3,17 +3,19 @@
 //! One [`Schema`] type serves the generated CRD, the bundled schemas of built-in kinds and the
 //! CRD schemas a caller hands in, so the type checker and the editor see them all alike.
 
+mod builtin;
 mod source;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use builtin::Builtin;
 pub use source::{CrdSchemas, KindInfo, Layered, SchemaSource};
 
 /// A JSON schema node in the Kubernetes structural-schema dialect.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Schema {
     /// `$ref` to a named component (`#/components/schemas/<name>`).
     #[serde(rename = "$ref", skip_serializing_if = "Option::is_none")]
@@ -149,7 +151,7 @@ pub enum AdditionalProperties {
 
 /// One `x-kubernetes-validations` rule.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ValidationRule {
     /// The CEL rule.
     pub rule: String,

@@ -1,0 +1,37 @@
+//! Polling until the cluster reaches a state, failing with the last state seen.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// A timeout long enough for anything the local control plane does (a Deployment becomes
+/// available within a few seconds there).
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How often [`until`] checks.
+pub const INTERVAL: Duration = Duration::from_millis(200);
+
+/// Call `check` every [`INTERVAL`] until it returns `Ok(value)`, and return the value.
+///
+/// `check` returns `Err(state)` while the cluster is not there yet, describing what it saw (a
+/// condition, a count, an API error), so that a timeout says why rather than only that.
+///
+/// # Panics
+///
+/// After `timeout`, with `what` and the last state seen.
+pub async fn until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let start = Instant::now();
+    loop {
+        let last = match check().await {
+            Ok(value) => return value,
+            Err(state) => state,
+        };
+        if start.elapsed() >= timeout {
+            panic!("timed out after {timeout:?} waiting for {what}; last seen: {last}");
+        }
+        tokio::time::sleep(INTERVAL).await;
+    }
+}

@@ -93,6 +93,30 @@ codes! {
     ConditionNotStandalone = "condition-not-standalone", Error, "An `includeWhen`, `readyWhen` or `forEach` entry must be exactly one `${…}` expression.";
 
     // SimpleSchema, the CRD and breaking changes (core::schema)
+    SchemaFieldShape = "schema-field-shape", Error, "A SimpleSchema field is neither a type string nor a mapping of nested fields.";
+    SchemaTypeSyntax = "schema-type-syntax", Error, "A SimpleSchema type expression is malformed (`[]` without an element type, a map key that is not `string`, ...).";
+    SchemaUnknownType = "schema-unknown-type", Error, "A type name is neither built in nor defined under `types`.";
+    SchemaTypeTooDeep = "schema-type-too-deep", Error, "`[]` and `map[string]` nest more than 16 levels deep in one type expression.";
+    SchemaTypeCycle = "schema-type-cycle", Error, "Custom types refer to each other in a cycle, so they cannot be expanded.";
+    SchemaTooLarge = "schema-too-large", Error, "Expanding the custom types makes the spec schema too large to generate.";
+    SchemaMarkerSyntax = "schema-marker-syntax", Error, "The markers after `|` cannot be read: a marker without `=value`, an unclosed quote or bracket.";
+    SchemaUnknownMarker = "schema-unknown-marker", Error, "A marker name is not one SimpleSchema knows.";
+    SchemaMarkerValue = "schema-marker-value", Error, "A marker's value is not valid for that marker (`required=maybe`, `minLength=abc`, an empty enum value, ...).";
+    SchemaMarkerNotApplicable = "schema-marker-not-applicable", Error, "A marker does not apply to the field's type (`minLength` on an integer, `enum` on a boolean, ...).";
+    SchemaMarkerConflict = "schema-marker-conflict", Error, "Markers contradict each other or Kubernetes' list rules (`listMapKey` without `listType=map`, a map key that is not required, ...).";
+    SchemaMarkerIgnored = "schema-marker-ignored", Warning, "A marker is accepted but has no effect on the field's type (`minimum` on a string).";
+    SchemaDuplicateMarker = "schema-duplicate-marker", Warning, "A marker that takes one value is given more than once; the last one wins.";
+    SchemaInvalidDefault = "schema-invalid-default", Error, "A default value does not fit the field's type or constraints, so the API server would reject the CRD.";
+    SchemaInvalidPattern = "schema-invalid-pattern", Error, "A `pattern` marker is not a valid regular expression.";
+    SchemaInvalidKind = "schema-invalid-kind", Error, "`spec.schema.kind` is not UpperCamelCase matching `^[A-Z][a-zA-Z0-9]{0,62}$`.";
+    SchemaInvalidPlural = "schema-invalid-plural", Error, "The kind pluralises (as kro pluralises it) to a name Kubernetes does not accept as a resource name.";
+    SchemaInvalidApiVersion = "schema-invalid-api-version", Error, "`spec.schema.apiVersion` does not match `^v[0-9]+(alpha[0-9]+|beta[0-9]+)?$`.";
+    SchemaInvalidGroup = "schema-invalid-group", Error, "`spec.schema.group` is not a lowercase DNS subdomain with at least one dot.";
+    SchemaInvalidScope = "schema-invalid-scope", Error, "`spec.schema.scope` is neither `Namespaced` nor `Cluster`.";
+    SchemaInvalidNames = "schema-invalid-names", Error, "`shortNames` or `categories` has more than 32 items or an item that is not a DNS label of at most 63 characters.";
+    SchemaInvalidPrinterColumn = "schema-invalid-printer-column", Error, "An `additionalPrinterColumns` entry lacks `name`, `type` or `jsonPath`, or has a value Kubernetes rejects.";
+    SchemaInvalidCrdMetadata = "schema-invalid-crd-metadata", Error, "A label or annotation under `spec.schema.metadata` is not a valid Kubernetes label or annotation.";
+    SchemaBreakingChange = "schema-breaking-change", Error, "The new CRD schema breaks existing instances; set the annotation `kro.run/allow-breaking-changes: \"true\"` to apply it anyway.";
 
     // CEL: extraction, syntax and types (core::cel)
 

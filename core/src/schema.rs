@@ -1,1 +1,37 @@
-//! SimpleSchema → OpenAPI v3, the generated CRD, and breaking-change comparison.
+//! SimpleSchema → OpenAPI, the generated CRD, and breaking-change comparison.
+//!
+//! Three entry points, in pipeline order:
+//!
+//! - [`compile`] reads `spec.schema.spec` and `spec.schema.types` and returns the spec's OpenAPI
+//!   schema, the map of where every field is defined (for hover, go-to-definition and
+//!   completion), and diagnostics pointing at the exact key, type or marker.
+//! - [`crd::CrdSpec::read`] reads the rest of `spec.schema` (kind, apiVersion, group, scope,
+//!   names, printer columns, metadata) and checks the values; [`crd::generate`] then builds the
+//!   `CustomResourceDefinition` from it, the spec schema and the status schema the CEL stage
+//!   inferred.
+//! - [`breaking::compare_crds`] / [`breaking::compare_schemas`] list what changed between the
+//!   CRD in the cluster and the new one, and which changes break existing instances.
+//!
+//! **Invariant**: nothing here fails on user input. Every function returns its best output and
+//! all the problems it found.
+
+mod apply;
+pub mod breaking;
+pub mod crd;
+pub mod marker;
+pub mod path;
+pub mod plural;
+pub mod simple;
+pub mod types;
+mod value;
+
+pub use breaking::{Change, ChangeKind, Comparison, compare_crds, compare_schemas};
+pub use crd::{CrdSpec, Ownership, Scope, generate};
+pub use marker::{Marker, MarkerKind, parse_markers};
+pub use path::{FieldPath, Segment};
+pub use plural::pluralize;
+pub use simple::{Field, SimpleSchema, TypeDefinition, TypeReference, compile};
+pub use types::{TypeExpr, TypeRef, parse_type};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! Hover: what a resource is and where it sits in the graph; what a spec field is declared as.
+
+use super::navigation::Target;
+use super::spec_tree::{description_of, type_of};
+use super::{Analysis, Rgd};
+use crate::syntax::{Node, Value};
+use crate::text::TextRange;
+
+/// What to show for the name under the cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoverResult {
+    /// The name hovered.
+    pub range: TextRange,
+    /// The text to show, in Markdown.
+    pub markdown: String,
+}
+
+impl Analysis {
+    /// Information about the resource id or spec field at `offset`.
+    pub fn hover(&self, offset: usize) -> Option<HoverResult> {
+        let rgd = self.rgd_at(offset)?;
+        let (target, range) = rgd.target_at(offset)?;
+        let markdown = match &target {
+            Target::Resource(index) => resource(&rgd, *index),
+            Target::SpecField(path) => spec_field(&rgd, path)?,
+        };
+        Some(HoverResult { range, markdown })
+    }
+}
+
+fn resource(rgd: &Rgd<'_>, index: usize) -> String {
+    let r = &rgd.resources()[index];
+    let view = rgd.compiled.graph_view();
+    let place = view.resources.get(index);
+    let mut out = format!("```yaml\nid: {}\n", r.id.value);
+    if let Some(api_version) = r.api_version() {
+        out.push_str(&format!("apiVersion: {}\n", api_version.value));
+    }
+    if let Some(kind) = r.kind() {
+        out.push_str(&format!("kind: {}\n", kind.value));
+    }
+    out.push_str("```\n");
+    let mut traits = Vec::new();
+    if r.external_ref.is_some() {
+        traits.push("read from the cluster (externalRef), never written");
+    }
+    if r.is_collection() {
+        traits.push("a collection: expands to a list of objects");
+    }
+    if !traits.is_empty() {
+        out.push_str(&format!("\n{}\n", traits.join("; ")));
+    }
+    if let Some(place) = place {
+        let names = |ids: &[String]| {
+            if ids.is_empty() {
+                "nothing".to_owned()
+            } else {
+                ids.iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        out.push('\n');
+        if place.wave == 0 {
+            out.push_str("- wave: none (on a dependency cycle)\n");
+        } else {
+            out.push_str(&format!("- wave: {}\n", place.wave));
+        }
+        out.push_str(&format!("- depends on: {}\n", names(&place.dependencies)));
+        out.push_str(&format!("- used by: {}\n", names(&place.dependents)));
+    }
+    let list = |title: &str, nodes: &mut dyn Iterator<Item = String>, out: &mut String| {
+        let items: Vec<String> = nodes.collect();
+        if !items.is_empty() {
+            out.push_str(&format!("\n{title}:\n"));
+            for item in items {
+                out.push_str(&format!("- `{item}`\n"));
+            }
+        }
+    };
+    let text = |n: &Node| n.as_str().unwrap_or_default().to_owned();
+    list(
+        "includeWhen",
+        &mut r.include_when.iter().map(text),
+        &mut out,
+    );
+    list("readyWhen", &mut r.ready_when.iter().map(text), &mut out);
+    list(
+        "forEach",
+        &mut r
+            .for_each
+            .iter()
+            .map(|d| format!("{}: {}", d.name.value, text(&d.expression))),
+        &mut out,
+    );
+    out
+}
+
+fn spec_field(rgd: &Rgd<'_>, path: &[String]) -> Option<String> {
+    let entry = rgd.spec_tree().field(path)?;
+    let name = format!("spec.{}", path.join("."));
+    Some(match &entry.value.value {
+        Value::String(s) => {
+            let mut out = format!("```yaml\n{}: {}\n```\n", name, s.text);
+            out.push_str(&format!("\ntype `{}`\n", type_of(&s.text)));
+            if let Some(description) = description_of(&s.text) {
+                out.push_str(&format!("\n{description}\n"));
+            }
+            out
+        }
+        Value::Mapping(fields) => {
+            let names: Vec<String> = fields
+                .iter()
+                .map(|f| format!("`{}`", f.key_text()))
+                .collect();
+            format!(
+                "```yaml\n{name}: object\n```\n\nfields: {}\n",
+                names.join(", ")
+            )
+        }
+        _ => format!("```yaml\n{name}\n```\n"),
+    })
+}
+
+#[cfg(test)]
+mod tests;

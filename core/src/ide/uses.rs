@@ -1,0 +1,161 @@
+//! Where each identifier is used in an RGD's `${…}` expressions, in file offsets.
+//!
+//! This index is what navigation, rename, hover and the editor's dependency graph read. It is
+//! built by [`scan`](super::scan) today; when `core::cel` exposes the references it resolved,
+//! [`collect`] becomes a conversion of that list and nothing else in `ide` changes.
+
+use super::scan::{self, Step};
+use crate::compile::Compiled;
+use crate::graph::{self, Graph};
+use crate::syntax::{Node, ScalarOffsets, Value};
+use crate::text::TextRange;
+
+/// One use of an identifier in an expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Use {
+    /// The identifier (a resource id, `schema`, an iterator, …).
+    pub(crate) name: String,
+    /// Where the identifier is written.
+    pub(crate) range: TextRange,
+    /// The field names that follow it (`schema.spec.name` → `spec`, `name`), with where each is
+    /// written; indexes are dropped.
+    pub(crate) fields: Vec<(String, TextRange)>,
+    /// Which part of the RGD the expression is in.
+    pub(crate) site: Site,
+}
+
+/// The part of an RGD an expression sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Site {
+    /// A resource's field.
+    Resource(usize, Part),
+    /// `spec.schema.status`.
+    Status,
+}
+
+/// A field of a resource that holds expressions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Part {
+    Template,
+    ExternalRef,
+    IncludeWhen,
+    ReadyWhen,
+    ForEach,
+}
+
+impl Part {
+    /// Whether references here make the resource depend on the one named (SPEC A4).
+    fn adds_edges(self) -> bool {
+        !matches!(self, Part::ReadyWhen)
+    }
+}
+
+/// Every use of an identifier in `compiled`'s expressions, in text order.
+pub(crate) fn collect(text: &str, compiled: &Compiled) -> Vec<Use> {
+    let mut out = Vec::new();
+    for (index, resource) in compiled.rgd.resources.iter().enumerate() {
+        let mut visit = |node: &Node, part: Part| {
+            strings(node, &mut |n| {
+                scan_string(text, n, Site::Resource(index, part), &mut out)
+            })
+        };
+        if let Some(template) = &resource.template {
+            visit(template, Part::Template);
+        }
+        if let Some(external) = &resource.external_ref {
+            visit(&external.node, Part::ExternalRef);
+        }
+        for node in &resource.include_when {
+            visit(node, Part::IncludeWhen);
+        }
+        for node in &resource.ready_when {
+            visit(node, Part::ReadyWhen);
+        }
+        for dimension in &resource.for_each {
+            visit(&dimension.expression, Part::ForEach);
+        }
+    }
+    if let Some(status) = compiled.rgd.schema.as_ref().and_then(|s| s.status.as_ref()) {
+        strings(status, &mut |n| {
+            scan_string(text, n, Site::Status, &mut out)
+        });
+    }
+    out.sort_by_key(|u| (u.range.start, u.range.end));
+    // An alias repeats the anchor's nodes, and with them their uses.
+    out.dedup_by_key(|u| u.range);
+    out
+}
+
+/// The dependency graph as the editor shows it: `compiled`'s own graph once the compiler
+/// feeds it references, else one built from `uses` with the same rules (SPEC A4).
+pub(crate) fn dependency_graph(compiled: &Compiled, uses: &[Use]) -> Graph {
+    let compiler_knows_edges = compiled.graph.dependencies.iter().any(|d| !d.is_empty())
+        || compiled.diagnostics.iter().any(|d| {
+            matches!(
+                d.code,
+                crate::diagnostic::Code::SelfReference | crate::diagnostic::Code::DependencyCycle
+            )
+        });
+    if compiler_knows_edges {
+        return compiled.graph.clone();
+    }
+    let nodes: Vec<graph::NodeInput> = compiled
+        .rgd
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(index, r)| graph::NodeInput {
+            id: r.id.value.clone(),
+            range: r.id.range,
+            references: uses
+                .iter()
+                .filter(|u| matches!(u.site, Site::Resource(i, part) if i == index && part.adds_edges()))
+                .map(|u| (u.name.clone(), u.range))
+                .collect(),
+        })
+        .collect();
+    graph::build(&nodes).0
+}
+
+/// Calls `f` on every string value under `node` (map keys are never evaluated).
+fn strings(node: &Node, f: &mut dyn FnMut(&Node)) {
+    match &node.value {
+        Value::String(_) => f(node),
+        Value::Sequence(items) => items.iter().for_each(|n| strings(n, f)),
+        Value::Mapping(entries) => entries.iter().for_each(|e| strings(&e.value, f)),
+        _ => {}
+    }
+}
+
+fn scan_string(text: &str, node: &Node, site: Site, out: &mut Vec<Use>) {
+    let Some(decoded) = node.as_str() else { return };
+    if !decoded.contains("${") {
+        return;
+    }
+    let Some(offsets) = ScalarOffsets::of(text, node) else {
+        return;
+    };
+    if !offsets.is_exact() {
+        return; // no trustworthy positions (e.g. an alias); better no answer than a wrong one
+    }
+    let to_source =
+        |r: std::ops::Range<usize>| offsets.range_to_source(TextRange::new(r.start, r.end));
+    for expression in scan::expressions(decoded).into_iter().filter(|e| e.closed) {
+        let body = &decoded[expression.body.clone()];
+        for reference in scan::references(body, expression.body.start) {
+            out.push(Use {
+                name: reference.name,
+                range: to_source(reference.range),
+                fields: reference
+                    .steps
+                    .into_iter()
+                    .filter_map(|s| match s {
+                        Step::Field(name, range) => Some((name, to_source(range))),
+                        Step::Index => None,
+                    })
+                    .collect(),
+                site,
+            });
+        }
+    }
+}

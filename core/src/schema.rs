@@ -20,6 +20,7 @@ pub mod breaking;
 pub mod crd;
 pub mod marker;
 pub mod path;
+mod pattern;
 pub mod plural;
 pub mod simple;
 pub mod types;

@@ -485,11 +485,8 @@ impl Ctx<'_> {
         if !self.applies_to(&["string"]) {
             return;
         }
-        if let Err(error) = regex::Regex::new(&pattern) {
-            let message = format!(
-                "`pattern` is not a valid regular expression: {}",
-                regex_error(&error)
-            );
+        if let Err(error) = super::pattern::compile(&pattern) {
+            let message = format!("`pattern` is not a valid regular expression: {error}");
             self.problem(Code::SchemaInvalidPattern, self.marker.value_range, message);
             return;
         }
@@ -546,13 +543,4 @@ fn json_error(error: &serde_json::Error) -> String {
         Some(cut) => text[..cut].to_owned(),
         None => text,
     }
-}
-
-fn regex_error(error: &regex::Error) -> String {
-    let text = error.to_string();
-    text.lines()
-        .rev()
-        .find(|l| l.starts_with("error:"))
-        .map(|l| l.trim_start_matches("error:").trim().to_owned())
-        .unwrap_or_else(|| text.lines().last().unwrap_or("").trim().to_owned())
 }

@@ -499,6 +499,13 @@ pub fn instance_schema(spec: &Schema, status: &Schema) -> Schema {
     root
 }
 
+/// The instance's schema without `status`: the type of the `schema` variable in CEL.
+pub fn instance_schema_without_status(spec: &Schema) -> Schema {
+    let mut root = instance_schema(spec, &Schema::default());
+    root.properties.remove("status");
+    root
+}
+
 /// The CRD for the RGD's kind, as the JSON the API server is sent.
 pub fn generate(crd: &CrdSpec, spec: &Schema, status: &Schema, owner: &Ownership) -> Json {
     let plural = crd.plural();

@@ -131,7 +131,7 @@ fn check_string(schema: &Schema, s: &str) -> Option<String> {
         return Some(format!("must be at most {max} characters long"));
     }
     if let Some(pattern) = &schema.pattern
-        && let Ok(regex) = regex::Regex::new(pattern)
+        && let Ok(regex) = super::pattern::compile(pattern)
         && !regex.is_match(s)
     {
         return Some(format!("must match the pattern `{pattern}`"));

@@ -116,6 +116,7 @@ codes! {
     SchemaInvalidNames = "schema-invalid-names", Error, "`shortNames` or `categories` has more than 32 items or an item that is not a DNS label of at most 63 characters.";
     SchemaInvalidPrinterColumn = "schema-invalid-printer-column", Error, "An `additionalPrinterColumns` entry lacks `name`, `type` or `jsonPath`, or has a value Kubernetes rejects.";
     SchemaInvalidCrdMetadata = "schema-invalid-crd-metadata", Error, "A label or annotation under `spec.schema.metadata` is not a valid Kubernetes label or annotation.";
+    SchemaTransitionRule = "schema-transition-rule", Error, "A rule that compares with `oldSelf` (such as `immutable=true`) sits inside a list Kubernetes cannot correlate (one without `listType=map`), so the API server rejects the CRD.";
     SchemaBreakingChange = "schema-breaking-change", Error, "The new CRD schema breaks existing instances; set the annotation `kro.run/allow-breaking-changes: \"true\"` to apply it anyway.";
 
     // CEL: extraction, syntax and types (core::cel)

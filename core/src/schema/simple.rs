@@ -177,6 +177,15 @@ pub fn compile(source: &str, spec: Option<&Node>, types: Option<&Node>) -> Simpl
             Schema::of_type("object")
         }
     };
+    let mut reported = BTreeSet::new();
+    check_transition_rules(
+        &schema,
+        &root,
+        None,
+        &fields,
+        &mut reported,
+        &mut builder.diagnostics,
+    );
     SimpleSchema {
         schema,
         fields,
@@ -652,4 +661,62 @@ fn source_range(source: &str, offsets: &ScalarOffsets, range: TextRange) -> Text
         }
     }
     mapped
+}
+
+/// Kubernetes evaluates rules that use `oldSelf` only where it can pair an old value with the
+/// new one: not inside a list unless the list is `listType=map`. Such a rule elsewhere makes the
+/// API server reject the CRD, so it is reported at the field that declares it.
+fn check_transition_rules(
+    schema: &Schema,
+    path: &FieldPath,
+    list: Option<&FieldPath>,
+    fields: &[Field],
+    reported: &mut BTreeSet<TextRange>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if let Some(list) = list
+        && schema.validations.iter().any(|v| uses_old_self(&v.rule))
+        && let Some(field) = fields.iter().find(|f| &f.path == path)
+        && reported.insert(field.key_range)
+    {
+        diagnostics.push(Diagnostic::new(
+            Code::SchemaTransitionRule,
+            field.key_range,
+            format!(
+                "`{path}` compares with its old value (`immutable` or `oldSelf`), which Kubernetes cannot do inside the list `{list}`; give the list `listType=map` with `listMapKey`, or drop the rule"
+            ),
+        ));
+    }
+    for (name, property) in &schema.properties {
+        check_transition_rules(
+            property,
+            &path.field(name),
+            list,
+            fields,
+            reported,
+            diagnostics,
+        );
+    }
+    if let Some(items) = &schema.items {
+        let inner = if schema.list_type.as_deref() == Some("map") {
+            list
+        } else {
+            list.or(Some(path))
+        };
+        let items_path = path.child(Segment::Items);
+        check_transition_rules(items, &items_path, inner, fields, reported, diagnostics);
+    }
+    if let Some(AdditionalProperties::Schema(values)) = &schema.additional_properties {
+        let values_path = path.child(Segment::Values);
+        check_transition_rules(values, &values_path, list, fields, reported, diagnostics);
+    }
+}
+
+fn uses_old_self(rule: &str) -> bool {
+    rule.match_indices("oldSelf").any(|(i, _)| {
+        let before = rule[..i].chars().next_back();
+        let after = rule[i + "oldSelf".len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !word(before) && !word(after)
+    })
 }

@@ -358,3 +358,24 @@ fn hostile_type_chains_are_bounded() {
     assert_eq!(codes, ["schema-too-large"]);
     assert!(out.fields.len() <= crate::schema::simple::MAX_EXPANDED_FIELDS * 2);
 }
+
+#[test]
+fn old_self_rules_need_correlatable_lists() {
+    check(
+        r#"spec:
+  ids: "[]string | immutable=true"
+  atomic: "[]Item"
+  keyed: "[]Item | listType=map listMapKey=name"
+  nested: "[][]Item"
+  byName: "map[string]Item"
+types:
+  Item:
+    name: string | required=true
+    fixed: string | immutable=true
+    rule: string | validation="self.startsWith(oldSelfPrefix)"
+"#,
+        r#"
+schema-transition-rule@10:5: `spec.atomic[].fixed` compares with its old value (`immutable` or `oldSelf`), which Kubernetes cannot do inside the list `spec.atomic`; give the list `listType=map` with `listMapKey`, or drop the rule [fixed]
+"#,
+    );
+}

@@ -10,8 +10,9 @@ use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::graph::render::{GraphView, ResourceView};
 use crate::graph::{self, Graph};
-use crate::openapi::{Builtin, CrdSchemas, Layered, SchemaSource};
+use crate::openapi::{Builtin, CrdSchemas, Layered, Schema, SchemaSource};
 use crate::rgd::{self, Rgd};
+use crate::schema::{self, CrdSpec, Ownership, SimpleSchema};
 use crate::syntax::{self, Parsed};
 
 /// What the compiler knows of the world, and knobs that mirror the controller's flags.
@@ -49,6 +50,12 @@ pub struct Compiled {
     pub document: usize,
     /// The typed model.
     pub rgd: Rgd,
+    /// What `spec.schema` says about the CRD (kind, version, group, scope, names, columns).
+    pub crd_spec: CrdSpec,
+    /// The instance's spec as OpenAPI, with where each field is defined.
+    pub spec: SimpleSchema,
+    /// The instance's status as OpenAPI, inferred from the status expressions' types.
+    pub status: Schema,
     /// The dependency graph.
     pub graph: Graph,
     /// Problems found in this RGD.
@@ -56,6 +63,16 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// The CRD the controller creates for this RGD; `owner` carries the values only a running
+    /// controller knows (leave them `None` offline).
+    pub fn crd(&self, owner: &Ownership) -> serde_json::Value {
+        let mut owner = owner.clone();
+        if owner.rgd_name.is_none() {
+            owner.rgd_name = self.rgd.name.as_ref().map(|n| n.value.clone());
+        }
+        schema::generate(&self.crd_spec, &self.spec.schema, &self.status, &owner)
+    }
+
     /// The graph as the renderers and editors show it.
     pub fn graph_view(&self) -> GraphView {
         let ids = |set: &std::collections::BTreeSet<usize>| {
@@ -143,14 +160,29 @@ pub fn compile_file(text: &str, options: &Options) -> FileAnalysis {
         .enumerate()
         .filter_map(|(i, doc)| {
             let root = doc.root.as_ref().filter(|r| rgd::is_rgd(r))?;
-            Some(compile_document(i, root, options))
+            Some(compile_document(text, i, root, options))
         })
         .collect();
     FileAnalysis { parsed, rgds }
 }
 
-fn compile_document(document: usize, root: &syntax::Node, options: &Options) -> Compiled {
+fn compile_document(
+    text: &str,
+    document: usize,
+    root: &syntax::Node,
+    options: &Options,
+) -> Compiled {
     let (rgd, mut diagnostics) = rgd::lower(root);
+    let (crd_spec, spec) = match &rgd.schema {
+        Some(section) => {
+            let (crd_spec, crd_diagnostics) = CrdSpec::read(&section.node);
+            diagnostics.extend(crd_diagnostics);
+            let spec = schema::compile(text, section.spec.as_ref(), section.types.as_ref());
+            (crd_spec, spec)
+        }
+        None => (CrdSpec::default(), schema::compile(text, None, None)),
+    };
+    diagnostics.extend(spec.diagnostics.iter().cloned());
     let is_namespaced = |api_version: &str, kind: &str| {
         options
             .schemas
@@ -176,6 +208,9 @@ fn compile_document(document: usize, root: &syntax::Node, options: &Options) -> 
     Compiled {
         document,
         rgd,
+        crd_spec,
+        spec,
+        status: Schema::default(),
         graph,
         diagnostics,
     }

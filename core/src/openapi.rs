@@ -39,10 +39,10 @@ pub struct Schema {
     #[serde(skip_serializing_if = "is_false")]
     pub nullable: bool,
     /// Inclusive lower bound.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "number")]
     pub minimum: Option<f64>,
     /// Inclusive upper bound.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "number")]
     pub maximum: Option<f64>,
     /// Makes `minimum` exclusive.
     #[serde(skip_serializing_if = "is_false")]
@@ -174,6 +174,15 @@ pub struct ValidationRule {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// Writes whole numbers without a fraction (`65535`, not `65535.0`), as Go's encoder does.
+fn number<S: serde::Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => serializer.serialize_i64(*v as i64),
+        Some(v) => serializer.serialize_f64(*v),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl Schema {

@@ -441,7 +441,7 @@ fn compare(path: &FieldPath, old: &Schema, new: &Schema, changes: &mut Vec<Chang
             new.description.clone(),
         );
     }
-    if old.default != new.default {
+    if old.default.as_ref().map(canonical) != new.default.as_ref().map(canonical) {
         let text = |v: &Option<Json>| v.as_ref().map(Json::to_string);
         push(
             changes,
@@ -601,7 +601,7 @@ fn compare_enum(path: &FieldPath, old: &Schema, new: &Schema, changes: &mut Vec<
         values
             .as_ref()
             .filter(|v| !v.is_empty())
-            .map(|v| v.iter().map(Json::to_string).collect())
+            .map(|v| v.iter().map(|x| canonical(x).to_string()).collect())
     };
     match (set(&old.enum_), set(&new.enum_)) {
         (Some(a), Some(b)) => {
@@ -690,5 +690,21 @@ fn compare_properties(path: &FieldPath, old: &Schema, new: &Schema, changes: &mu
                 None,
             );
         }
+    }
+}
+
+/// The value with whole numbers written as integers, so `2` and `2.0` (as the API server may
+/// return them) compare equal.
+fn canonical(value: &Json) -> Json {
+    match value {
+        Json::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Json::from(f as i64),
+            _ => value.clone(),
+        },
+        Json::Array(items) => Json::Array(items.iter().map(canonical).collect()),
+        Json::Object(map) => {
+            Json::Object(map.iter().map(|(k, v)| (k.clone(), canonical(v))).collect())
+        }
+        _ => value.clone(),
     }
 }

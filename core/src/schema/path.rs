@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::openapi::{AdditionalProperties, Schema};
+
 /// One step into a schema.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Segment {
@@ -64,6 +66,22 @@ impl FieldPath {
     /// The segments.
     pub fn segments(&self) -> &[Segment] {
         &self.0
+    }
+
+    /// The node of `root` this path leads to, if the schema has it.
+    pub fn resolve<'a>(&self, root: &'a Schema) -> Option<&'a Schema> {
+        let mut node = root;
+        for segment in &self.0 {
+            node = match segment {
+                Segment::Field(name) => node.properties.get(name)?,
+                Segment::Items => node.items.as_deref()?,
+                Segment::Values => match &node.additional_properties {
+                    Some(AdditionalProperties::Schema(values)) => values,
+                    _ => return None,
+                },
+            };
+        }
+        Some(node)
     }
 
     /// Whether this is the root.

@@ -98,6 +98,16 @@ impl SimpleSchema {
         }
     }
 
+    /// The schema of the field at `path` (which starts with `spec`).
+    pub fn schema_at(&self, path: &FieldPath) -> Option<&Schema> {
+        match path.segments().split_first() {
+            Some((Segment::Field(first), rest)) if first == "spec" => {
+                FieldPath(rest.to_vec()).resolve(&self.schema)
+            }
+            _ => None,
+        }
+    }
+
     /// The custom type named `name`.
     pub fn type_definition(&self, name: &str) -> Option<&TypeDefinition> {
         self.types.iter().find(|t| t.name == name)

@@ -331,3 +331,13 @@ fn breaking_changes_point_at_the_field_definition() {
         ]
     );
 }
+
+#[test]
+fn whole_numbers_compare_equal_whatever_their_spelling() {
+    let old: Schema =
+        serde_json::from_value(json!({"type": "number", "default": 2.0, "enum": [1.0, 2.0]}))
+            .unwrap();
+    let new: Schema =
+        serde_json::from_value(json!({"type": "number", "default": 2, "enum": [1, 2]})).unwrap();
+    assert!(compare_schemas(&old, &new).changes.is_empty());
+}

@@ -132,3 +132,18 @@ fn a_broken_file_still_yields_fields() {
     assert_eq!(out.schema.properties.len(), 3);
     assert_eq!(out.schema.properties["bad"], Default::default());
 }
+
+#[test]
+fn schema_at_walks_items_and_values() {
+    let out = simple(YAML);
+    let path = FieldPath::fields(["spec", "ports"])
+        .child(crate::schema::Segment::Items)
+        .field("target");
+    let target = out.schema_at(&path).expect("spec.ports[].target");
+    assert_eq!(target.properties["host"].type_.as_deref(), Some("string"));
+    assert!(
+        out.schema_at(&FieldPath::fields(["spec", "nope"]))
+            .is_none()
+    );
+    assert!(out.schema_at(&FieldPath::fields(["status"])).is_none());
+}

@@ -12,6 +12,24 @@
 //! - [`breaking::compare_crds`] / [`breaking::compare_schemas`] list what changed between the
 //!   CRD in the cluster and the new one, and which changes break existing instances.
 //!
+//! ```
+//! use kro_core::openapi::Schema;
+//! use kro_core::schema::{self, CrdSpec, Ownership};
+//!
+//! // In an RGD this is the `spec.schema` node.
+//! let text = "kind: WebApp\napiVersion: v1alpha1\nspec:\n  name: string | required=true\n";
+//! let parsed = kro_core::syntax::parse(text);
+//! let section = parsed.documents[0].root.as_ref().unwrap();
+//!
+//! let simple = schema::compile(text, section.get("spec"), section.get("types"));
+//! let (names, name_diagnostics) = CrdSpec::read(section);
+//! assert!(simple.diagnostics.is_empty() && name_diagnostics.is_empty());
+//!
+//! let status = Schema::default(); // inferred by the CEL stage
+//! let crd = schema::generate(&names, &simple.schema, &status, &Ownership::default());
+//! assert_eq!(crd["metadata"]["name"], "webapps.kro.run");
+//! ```
+//!
 //! **Invariant**: nothing here fails on user input. Every function returns its best output and
 //! all the problems it found.
 

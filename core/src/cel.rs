@@ -1,2 +1,154 @@
-//! CEL in RGDs: `${…}` extraction, and a small facade over the CEL engine for parsing and
-//! type checking.
+//! CEL in RGDs: `${…}` extraction, and a facade over the CEL engine for parsing and type
+//! checking, used by the compiler, the language server and the runtime.
+//!
+//! The engine (cel-core) is an implementation detail: it parses (with macro expansion) and will
+//! evaluate; this module owns the types, the library declarations, the scoping rules and the
+//! type checker, and exposes none of the engine's types.
+//!
+//! # Using it from the compiler
+//!
+//! 1. Build an [`Env`] per RGD: [`Env::set_instance`] with the generated CRD schema, then
+//!    [`Env::add_resource`] for every resource (its kind's schema, or `None` when unknown).
+//! 2. For each resource, check its forEach dimensions with [`check`] in
+//!    [`Context::ForEach`] against [`Expected::List`], then declare the element types with
+//!    [`Env::set_iterators`].
+//! 3. Walk the template with [`template_strings`]; check each string with [`check_string`] in
+//!    [`Context::Template`], passing [`Env::field_type`] of the string's path as the target.
+//! 4. Check includeWhen and readyWhen entries (after extracting their single `${…}`) with
+//!    [`Expected::Condition`] in [`Context::IncludeWhen`] / [`Context::ReadyWhen`].
+//! 5. Check status fields in [`Context::Status`] (conditions in [`Context::StatusConditions`])
+//!    with [`Expected::Any`], and derive their schemas with [`Env::status_schema`].
+//!
+//! Ranges in results are relative to the checked text; map them to the file with the
+//! string's [`ScalarOffsets`](crate::syntax::ScalarOffsets) (see [`map_ranges`]).
+
+mod check;
+mod env;
+mod extract;
+#[cfg(test)]
+mod fixture;
+mod library;
+mod parse;
+mod schemas;
+mod status;
+mod types;
+
+pub use check::{Checked, Expected, Reference, check};
+pub use env::{Context, Env, Scope, Variable, VariableKind};
+pub use extract::{
+    ExprSegment, Extracted, Kind, Literal, Segment, TemplateString, TemplateStrings, extract,
+    quote, template_strings,
+};
+pub use library::{FunctionDoc, FunctionKind, functions};
+pub use parse::{MAX_DEPTH, MAX_EXPRESSION_BYTES, MAX_NESTING};
+pub use schemas::{Field, OBJECT_META, escape};
+pub use types::{Anchor, Builtin, Step, StructType, Type};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::text::TextRange;
+
+/// The result of checking one template string (a standalone `${…}` or an interpolated one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedString {
+    /// What extraction found.
+    pub extracted: Extracted,
+    /// One result per expression, in string order (ranges relative to each expression).
+    pub expressions: Vec<Checked>,
+    /// Every problem, with ranges relative to the string.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The type of the value the string produces: the expression's type when standalone,
+    /// `string` when interpolated, `None` for plain text.
+    pub ty: Option<Type>,
+}
+
+impl CheckedString {
+    /// The resource ids the string's expressions read (each once).
+    pub fn resources(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for id in self.expressions.iter().flat_map(Checked::resources) {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+}
+
+/// Extracts and checks the expressions of a string value. A standalone expression is checked
+/// against `target` (the field's type, `None` for anything); interpolated pieces must be
+/// strings, and the resulting string must fit `target`.
+pub fn check_string(text: &str, scope: &Scope<'_, '_>, target: Option<&Type>) -> CheckedString {
+    let extracted = extract(text);
+    let mut diagnostics = extracted.diagnostics.clone();
+    let mut expressions = Vec::new();
+    let ty = match extracted.kind() {
+        Kind::Literal => None,
+        Kind::Standalone => {
+            let expected = target.map_or(Expected::Any, |t| Expected::Field(t.clone()));
+            extracted.standalone().map(|e| {
+                let checked = check(&e.text, scope, &expected);
+                let offset = e.range.start;
+                diagnostics.extend(
+                    checked
+                        .diagnostics
+                        .iter()
+                        .map(|d| map_ranges(d.clone(), |r| shift(r, offset))),
+                );
+                let ty = checked.ty.clone();
+                expressions.push(checked);
+                ty
+            })
+        }
+        Kind::Interpolated => {
+            for e in extracted.expressions() {
+                let checked = check(&e.text, scope, &Expected::Interpolated);
+                let offset = e.range.start;
+                diagnostics.extend(
+                    checked
+                        .diagnostics
+                        .iter()
+                        .map(|d| map_ranges(d.clone(), |r| shift(r, offset))),
+                );
+                expressions.push(checked);
+            }
+            if let Some(target) = target
+                && check::fits(&scope.env.registry, target, &Type::String, 0).is_err()
+            {
+                diagnostics.push(Diagnostic::new(
+                    Code::CelTypeMismatch,
+                    TextRange::new(0, text.len()),
+                    format!(
+                        "this string mixes text and `${{…}}`, so it is a string, but the field \
+                         expects {target}; use a single `${{…}}` for the whole value"
+                    ),
+                ));
+            }
+            Some(Type::String)
+        }
+    };
+    CheckedString {
+        extracted,
+        expressions,
+        diagnostics,
+        ty,
+    }
+}
+
+fn shift(r: TextRange, offset: usize) -> TextRange {
+    TextRange::new(r.start + offset, r.end + offset)
+}
+
+/// Applies `f` to every range of a diagnostic (its range, related ranges and fix edits), e.g.
+/// to move ranges relative to an expression into the file.
+pub fn map_ranges(mut d: Diagnostic, f: impl Fn(TextRange) -> TextRange) -> Diagnostic {
+    d.range = f(d.range);
+    for r in &mut d.related {
+        r.range = f(r.range);
+    }
+    if let Some(fix) = &mut d.fix {
+        for e in &mut fix.edits {
+            e.range = f(e.range);
+        }
+    }
+    d
+}

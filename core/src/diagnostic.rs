@@ -120,6 +120,17 @@ codes! {
     SchemaBreakingChange = "schema-breaking-change", Error, "The new CRD schema breaks existing instances; set the annotation `kro.run/allow-breaking-changes: \"true\"` to apply it anyway.";
 
     // CEL: extraction, syntax and types (core::cel)
+    CelNestedExpression = "cel-nested-expression", Error, "A `${` appears inside an expression outside a string literal; expressions cannot be nested.";
+    CelExpressionInKey = "cel-expression-in-key", Warning, "A map key contains `${…}`; keys are never evaluated, so it stays literal text.";
+    CelSyntax = "cel-syntax", Error, "The expression is not valid CEL.";
+    CelTooComplex = "cel-too-complex", Error, "The expression is longer or nested deeper than the compiler accepts.";
+    CelUnknownIdentifier = "cel-unknown-identifier", Error, "The expression names a variable that does not exist.";
+    CelOutOfScope = "cel-out-of-scope", Error, "The expression uses a variable or function that exists but is not available in this place.";
+    CelUnknownField = "cel-unknown-field", Error, "The expression selects a field its object's schema does not declare.";
+    CelUnknownFunction = "cel-unknown-function", Error, "The expression calls a function that does not exist.";
+    CelNoOverload = "cel-no-overload", Error, "A function or operator is applied to arguments of types it does not accept.";
+    CelInvalidArgument = "cel-invalid-argument", Error, "An argument is not of the form the function requires.";
+    CelTypeMismatch = "cel-type-mismatch", Error, "The expression's type does not fit where its value goes (the field's schema, a condition, a forEach list).";
 
     // The dependency graph (core::graph)
     SelfReference = "self-reference", Error, "A resource's expressions refer to the resource itself.";

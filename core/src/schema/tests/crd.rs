@@ -105,7 +105,7 @@ fn a_realistic_rgd_gives_the_whole_crd() {
                             "required": ["name"],
                             "properties": {
                                 "name": {"type": "string"},
-                                "replicas": {"type": "integer", "default": 2, "minimum": 1.0},
+                                "replicas": {"type": "integer", "default": 2, "minimum": 1},
                                 "ports": {
                                     "type": "array",
                                     "x-kubernetes-list-type": "map",

@@ -189,8 +189,8 @@ types:
             "properties": {
                 "port": {
                     "type": "integer",
-                    "minimum": 1.0,
-                    "maximum": 8080.0,
+                    "minimum": 1,
+                    "maximum": 8080,
                     "default": 80,
                     "description": "the port"
                 }
@@ -317,7 +317,7 @@ fn numeric_and_string_constraints() {
         json!({
             "type": "object",
             "properties": {
-                "replicas": {"type": "integer", "minimum": 1.0, "maximum": 20.0},
+                "replicas": {"type": "integer", "minimum": 1, "maximum": 20},
                 "ratio": {"type": "number", "minimum": 0.5, "maximum": 99.5},
                 "name": {"type": "string", "minLength": 3, "maxLength": 20, "pattern": "^[a-z]+$"},
                 "special": {"type": "string", "pattern": "^(foo|bar)\\d{2,4}$"},
@@ -597,7 +597,7 @@ types:
             "required": ["name"],
             "properties": {
                 "name": {"type": "string", "description": "Application name"},
-                "replicas": {"type": "integer", "default": 2, "minimum": 1.0, "maximum": 20.0},
+                "replicas": {"type": "integer", "default": 2, "minimum": 1, "maximum": 20},
                 "tier": {
                     "type": "string",
                     "enum": ["free", "pro"],
@@ -681,7 +681,7 @@ types:
                         "host": {"type": "string"},
                         "username": {"type": "string"},
                         "password": {"type": "string"},
-                        "port": {"type": "integer", "default": 8080, "minimum": 1.0, "maximum": 65535.0},
+                        "port": {"type": "integer", "default": 8080, "minimum": 1, "maximum": 65535},
                         "database": {"type": "string", "default": "postgres"}
                     }
                 },
@@ -689,7 +689,7 @@ types:
                     "type": "object",
                     "default": {},
                     "properties": {
-                        "maxRetries": {"type": "integer", "default": 3, "minimum": 0.0, "maximum": 10.0},
+                        "maxRetries": {"type": "integer", "default": 3, "minimum": 0, "maximum": 10},
                         "backoffMs": {"type": "integer", "default": 1000},
                         "exponential": {"type": "boolean", "default": true}
                     }
@@ -703,7 +703,7 @@ types:
                         "properties": {
                             "name": {"type": "string"},
                             "url": {"type": "string", "pattern": "^https?://"},
-                            "timeout": {"type": "integer", "default": 30, "minimum": 1.0, "maximum": 300.0}
+                            "timeout": {"type": "integer", "default": 30, "minimum": 1, "maximum": 300}
                         }
                     }
                 },
@@ -727,8 +727,8 @@ types:
                 "replicas": {
                     "type": "integer",
                     "default": 1,
-                    "minimum": 0.0,
-                    "maximum": 100.0,
+                    "minimum": 0,
+                    "maximum": 100,
                     "x-kubernetes-validations": [{"rule": "self <= 10 || self % 2 == 0", "message": "validation failed"}]
                 },
                 "resources": {

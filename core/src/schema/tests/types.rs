@@ -26,9 +26,9 @@ types:
                     "properties": {
                         "db": {
                             "type": "object",
-                            "properties": {"port": {"type": "integer", "minimum": 0.0}}
+                            "properties": {"port": {"type": "integer", "minimum": 0}}
                         },
-                        "replicas": {"type": "integer", "minimum": 0.0}
+                        "replicas": {"type": "integer", "minimum": 0}
                     }
                 }
             }

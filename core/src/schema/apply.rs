@@ -410,6 +410,12 @@ impl Ctx<'_> {
             return false;
         }
         let value = self.marker.value.as_str();
+        // The API server reads a JSON `null` default as no default at all.
+        if value == "null" && self.schema.type_.as_deref() != Some("string") {
+            let message = "`default=null` sets no default; leave the marker out".to_owned();
+            self.problem(Code::SchemaMarkerIgnored, self.marker.range(), message);
+            return false;
+        }
         let parsed = match self.schema.type_.as_deref() {
             Some("string") => Ok(Json::String(value.to_owned())),
             Some("integer") => value

@@ -379,3 +379,18 @@ schema-transition-rule@10:5: `spec.atomic[].fixed` compares with its old value (
 "#,
     );
 }
+
+#[test]
+fn a_null_default_is_no_default() {
+    let yaml = "spec:\n  tags: \"[]string | default=null\"\n  name: string | default=null\n";
+    check(
+        yaml,
+        "schema-marker-ignored@2:21: `default=null` sets no default; leave the marker out [default=null]",
+    );
+    let out = simple(yaml);
+    assert_eq!(out.schema.properties["tags"].default, None);
+    assert_eq!(
+        out.schema.properties["name"].default,
+        Some(serde_json::json!("null"))
+    );
+}

@@ -50,8 +50,9 @@ impl Scope {
     }
 }
 
-/// What `spec.schema` says about the CRD, apart from the schemas themselves.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What `spec.schema` says about the CRD, apart from the schemas themselves. The default is
+/// what an empty `spec.schema` means: no kind or version yet, group `kro.run`, namespaced.
+#[derive(Clone, Debug, PartialEq)]
 pub struct CrdSpec {
     /// `kind` (empty when missing).
     pub kind: String,
@@ -72,6 +73,22 @@ pub struct CrdSpec {
     pub labels: BTreeMap<String, String>,
     /// `metadata.annotations`, copied onto the CRD.
     pub annotations: BTreeMap<String, String>,
+}
+
+impl Default for CrdSpec {
+    fn default() -> Self {
+        CrdSpec {
+            kind: String::new(),
+            version: String::new(),
+            group: DEFAULT_GROUP.to_owned(),
+            scope: Scope::Namespaced,
+            short_names: Vec::new(),
+            categories: Vec::new(),
+            printer_columns: Vec::new(),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        }
+    }
 }
 
 /// Who owns the CRD: values that come from the running controller rather than the RGD text.
@@ -101,10 +118,7 @@ impl CrdSpec {
     /// Reads the `spec.schema` node and checks its values. `kind`, `apiVersion` and the rest
     /// are taken as they are even when a check fails, so the CRD can still be shown.
     pub fn read(schema: &Node) -> (CrdSpec, Vec<Diagnostic>) {
-        let mut out = CrdSpec {
-            group: DEFAULT_GROUP.to_owned(),
-            ..CrdSpec::default()
-        };
+        let mut out = CrdSpec::default();
         let mut diagnostics = Vec::new();
         let string = |key: &str| {
             let node = schema.get(key)?;

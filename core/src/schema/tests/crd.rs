@@ -330,3 +330,10 @@ schema-invalid-crd-metadata@16:14: the value of label `num` must be a string; qu
 "#,
     );
 }
+
+#[test]
+fn the_default_spec_is_in_the_default_group() {
+    let spec = CrdSpec::default();
+    assert_eq!(spec.group, "kro.run");
+    assert_eq!(spec.scope, crate::schema::Scope::Namespaced);
+}

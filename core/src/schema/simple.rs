@@ -89,13 +89,7 @@ impl SimpleSchema {
 
     /// The field at `path` or, failing that, its nearest ancestor that is a field.
     pub fn nearest_field(&self, path: &FieldPath) -> Option<&Field> {
-        let mut path = path.clone();
-        loop {
-            if let Some(field) = self.field(&path) {
-                return Some(field);
-            }
-            path = path.parent()?;
-        }
+        nearest(&self.fields, path)
     }
 
     /// The schema of the field at `path` (which starts with `spec`).
@@ -686,7 +680,7 @@ fn check_transition_rules(
 ) {
     if let Some(list) = list
         && schema.validations.iter().any(|v| uses_old_self(&v.rule))
-        && let Some(field) = fields.iter().find(|f| &f.path == path)
+        && let Some(field) = nearest(fields, path)
         && reported.insert(field.key_range)
     {
         diagnostics.push(Diagnostic::new(
@@ -729,4 +723,16 @@ fn uses_old_self(rule: &str) -> bool {
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
         !word(before) && !word(after)
     })
+}
+
+/// The field at `path` or its nearest ancestor that is one (list items and map values are not
+/// fields of their own).
+fn nearest<'f>(fields: &'f [Field], path: &FieldPath) -> Option<&'f Field> {
+    let mut path = path.clone();
+    loop {
+        if let Some(field) = fields.iter().find(|f| f.path == path) {
+            return Some(field);
+        }
+        path = path.parent()?;
+    }
 }

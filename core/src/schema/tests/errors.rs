@@ -368,14 +368,17 @@ fn old_self_rules_need_correlatable_lists() {
   keyed: "[]Item | listType=map listMapKey=name"
   nested: "[][]Item"
   byName: "map[string]Item"
+  names: "[]Fixed"
 types:
+  Fixed: string | immutable=true
   Item:
     name: string | required=true
     fixed: string | immutable=true
     rule: string | validation="self.startsWith(oldSelfPrefix)"
 "#,
         r#"
-schema-transition-rule@10:5: `spec.atomic[].fixed` compares with its old value (`immutable` or `oldSelf`), which Kubernetes cannot do inside the list `spec.atomic`; give the list `listType=map` with `listMapKey`, or drop the rule [fixed]
+schema-transition-rule@12:5: `spec.atomic[].fixed` compares with its old value (`immutable` or `oldSelf`), which Kubernetes cannot do inside the list `spec.atomic`; give the list `listType=map` with `listMapKey`, or drop the rule [fixed]
+schema-transition-rule@7:3: `spec.names[]` compares with its old value (`immutable` or `oldSelf`), which Kubernetes cannot do inside the list `spec.names`; give the list `listType=map` with `listMapKey`, or drop the rule [names]
 "#,
     );
 }

@@ -1,0 +1,133 @@
+//! The open documents: their text as a rope, edited in place, and immutable snapshots that
+//! requests analyse.
+//!
+//! Edits are applied synchronously, under one lock, in the order the notifications arrive, so
+//! a document's changes are serialised however many requests run at once. A snapshot is
+//! analysed at most once, by whichever request or diagnostics run needs it first.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use kro_core::ide::Analysis;
+use ropey::Rope;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::convert::{LineIndex, from_proto};
+
+/// One document's text at one version, and what is known about it.
+pub(crate) struct Snapshot {
+    pub(crate) uri: Uri,
+    pub(crate) version: i32,
+    pub(crate) text: Arc<str>,
+    pub(crate) line_index: LineIndex,
+    analysis: OnceLock<Analysis>,
+}
+
+impl Snapshot {
+    fn new(uri: Uri, version: i32, text: String) -> Self {
+        Snapshot {
+            line_index: LineIndex::new(&text),
+            text: text.into(),
+            uri,
+            version,
+            analysis: OnceLock::new(),
+        }
+    }
+
+    /// The analysis of this text, computed on first use.
+    pub(crate) fn analysis(&self) -> &Analysis {
+        self.analysis.get_or_init(|| Analysis::new(&*self.text))
+    }
+}
+
+struct Document {
+    rope: Rope,
+    version: i32,
+    /// The snapshot of the current version, once someone asked for it.
+    snapshot: Option<Arc<Snapshot>>,
+    /// Whether the last diagnostics published for it were not empty.
+    published: bool,
+}
+
+/// Every open document.
+#[derive(Default)]
+pub(crate) struct Documents {
+    open: Mutex<HashMap<Uri, Document>>,
+}
+
+impl Documents {
+    pub(crate) fn open(&self, uri: Uri, version: i32, text: &str) {
+        let document = Document {
+            rope: Rope::from_str(text),
+            version,
+            snapshot: None,
+            published: false,
+        };
+        self.lock().insert(uri, document);
+    }
+
+    /// Applies `changes` in order; whole-text changes replace the rope.
+    pub(crate) fn change(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> bool {
+        let mut open = self.lock();
+        let Some(document) = open.get_mut(uri) else {
+            tracing::warn!(uri = uri.as_str(), "change to a document that is not open");
+            return false;
+        };
+        for change in changes {
+            match change.range {
+                Some(range) => {
+                    let start = from_proto::rope_char(&document.rope, range.start);
+                    let end = from_proto::rope_char(&document.rope, range.end).max(start);
+                    document.rope.remove(start..end);
+                    document.rope.insert(start, &change.text);
+                }
+                None => document.rope = Rope::from_str(&change.text),
+            }
+        }
+        document.version = version;
+        document.snapshot = None;
+        true
+    }
+
+    /// Forgets a document; whether diagnostics had been published for it.
+    pub(crate) fn close(&self, uri: &Uri) -> bool {
+        self.lock().remove(uri).is_some_and(|d| d.published)
+    }
+
+    /// The current snapshot of a document.
+    pub(crate) fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        let mut open = self.lock();
+        let document = open.get_mut(uri)?;
+        let snapshot = document.snapshot.get_or_insert_with(|| {
+            Arc::new(Snapshot::new(
+                uri.clone(),
+                document.version,
+                document.rope.to_string(),
+            ))
+        });
+        Some(snapshot.clone())
+    }
+
+    /// The document's current version.
+    pub(crate) fn version(&self, uri: &Uri) -> Option<i32> {
+        self.lock().get(uri).map(|d| d.version)
+    }
+
+    /// Records whether the diagnostics just published were empty; returns the previous state.
+    pub(crate) fn set_published(&self, uri: &Uri, published: bool) -> bool {
+        self.lock()
+            .get_mut(uri)
+            .map(|d| std::mem::replace(&mut d.published, published))
+            .unwrap_or(false)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, Document>> {
+        // A panic while holding the lock leaves the map consistent (edits are single calls).
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

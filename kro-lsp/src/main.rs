@@ -9,6 +9,7 @@ mod documents;
 mod handlers;
 mod publish;
 mod server;
+mod transport;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -24,5 +25,7 @@ async fn main() {
                 .unwrap_or_else(|_| "kro_lsp=info".into()),
         )
         .init();
-    server::serve_stdio().await;
+    let shut_down = server::serve_stdio().await;
+    // Exit now rather than wait for the stdin reader: 0 after `shutdown`, 1 otherwise (LSP).
+    std::process::exit(if shut_down { 0 } else { 1 });
 }

@@ -1,6 +1,7 @@
 //! The server: document lifecycle, and the routing table from protocol methods to handlers.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -11,15 +12,21 @@ use crate::capabilities::{GRAPH_REQUEST, server_capabilities};
 use crate::documents::{Documents, Snapshot};
 use crate::handlers::{self, graph::GraphParams};
 use crate::publish::Publisher;
+use crate::transport;
 
-/// Serves the protocol on stdin/stdout until the client says `exit`.
-pub(crate) async fn serve_stdio() {
+/// Whether the client sent `shutdown` before `exit`.
+static SHUT_DOWN: AtomicBool = AtomicBool::new(false);
+
+/// Serves the protocol on stdin/stdout until the client says `exit` or closes stdin; whether
+/// it asked for `shutdown` first.
+pub(crate) async fn serve_stdio() -> bool {
     let (service, socket) = LspService::build(Server::new)
         .custom_method(GRAPH_REQUEST, Server::graph)
         .finish();
-    tower_lsp_server::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+    tower_lsp_server::Server::new(transport::stdin(), tokio::io::stdout(), socket)
         .serve(service)
         .await;
+    SHUT_DOWN.load(Ordering::SeqCst)
 }
 
 pub(crate) struct Server {
@@ -91,6 +98,7 @@ impl LanguageServer for Server {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        SHUT_DOWN.store(true, Ordering::SeqCst);
         Ok(())
     }
 

@@ -1,0 +1,285 @@
+//! Completion, hover, navigation, rename, outline and the graph request, as an editor user
+//! sees them.
+
+use serde_json::{Value, json};
+
+use crate::client::{Client, position, position_of, range};
+use crate::{URI, WEBAPP};
+
+fn at(needle: &str, nth: usize) -> Value {
+    json!({"textDocument": {"uri": URI}, "position": position(WEBAPP, needle, nth)})
+}
+
+fn opened() -> Client {
+    let mut client = Client::start();
+    client.open(URI, WEBAPP);
+    client.diagnostics(URI);
+    client
+}
+
+fn labels(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .expect("a completion list")
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn completes_spec_fields_while_typing_an_expression() {
+    let mut client = opened();
+    // Type `${schema.spec.` as the value of a new label, leaving the quote unclosed.
+    let line_end = position(WEBAPP, "\n", 23); // end of `name: ${schema.spec.name}-config`
+    let typed = "\n          labels:\n            app: \"${schema.spec.";
+    client.change(URI, 2, json!({"start": line_end, "end": line_end}), typed);
+    let cursor = {
+        let text = WEBAPP.replacen("-config\n", &format!("-config{typed}\n"), 1);
+        position_of(&text, text.find("spec.\n").unwrap() + "spec.".len())
+    };
+    let items = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": URI}, "position": cursor}),
+    );
+    assert_eq!(labels(&items), ["name", "image", "replicas", "ingress"]);
+    let name = &items[0];
+    assert_eq!(name["detail"], "string");
+    assert_eq!(name["documentation"]["value"], "Name of the application");
+    assert_eq!(
+        name["textEdit"],
+        json!({"range": {"start": cursor, "end": cursor}, "newText": "name"})
+    );
+}
+
+#[test]
+fn completes_resource_ids_after_the_opening_brace() {
+    let mut client = opened();
+    // In the service's template, after `${` of `${deployment.spec…}`.
+    let mut cursor = position(WEBAPP, "deployment.spec.selector", 0);
+    let items = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": URI}, "position": cursor.clone()}),
+    );
+    assert_eq!(
+        labels(&items),
+        ["schema", "config", "deployment", "ingress"]
+    );
+    assert_eq!(items[2]["detail"], "Deployment");
+    assert_eq!(items[2]["kind"], 6); // variable
+    // The replaced range is the whole word at the cursor.
+    let end = cursor["character"].as_u64().unwrap() + "deployment".len() as u64;
+    let start = cursor.clone();
+    cursor["character"] = end.into();
+    assert_eq!(
+        items[2]["textEdit"],
+        json!({"range": {"start": start, "end": cursor}, "newText": "deployment"})
+    );
+}
+
+#[test]
+fn completes_simple_schema_markers() {
+    let mut client = opened();
+    let cursor = position(WEBAPP, "\n", 10); // end of `replicas: integer | default=2`
+    client.change(URI, 2, json!({"start": cursor, "end": cursor}), " mi");
+    let mut after = cursor.clone();
+    after["character"] = (cursor["character"].as_u64().unwrap() + 3).into();
+    let items = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": URI}, "position": after}),
+    );
+    let labels = labels(&items);
+    assert!(
+        labels.contains(&"minimum") && labels.contains(&"minItems"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"default"),
+        "default is already set: {labels:?}"
+    );
+    let minimum = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "minimum")
+        .unwrap();
+    assert_eq!(minimum["textEdit"]["newText"], "minimum=");
+}
+
+#[test]
+fn hover_shows_kind_and_place_in_the_graph() {
+    let mut client = opened();
+    let hover = client.request("textDocument/hover", at("service.metadata", 0));
+    assert_eq!(hover["range"], range(WEBAPP, "service", 2));
+    assert_eq!(
+        hover["contents"],
+        json!({
+            "kind": "markdown",
+            "value": "```yaml\nid: service\napiVersion: v1\nkind: Service\n```\n\n- wave: 3\n- depends on: `deployment`\n- used by: `ingress`\n",
+        })
+    );
+    let hover = client.request("textDocument/hover", at("ingress\n", 0));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("kind: Ingress"), "{text}");
+    assert!(text.contains("- depends on: `service`"), "{text}");
+    assert!(
+        text.contains("includeWhen:\n- `${schema.spec.ingress.enabled}`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn definition_and_references_of_a_resource() {
+    let mut client = opened();
+    let definition = client.request("textDocument/definition", at("config.metadata", 0));
+    assert_eq!(
+        definition,
+        json!({"uri": URI, "range": range(WEBAPP, "config", 0)})
+    );
+
+    // `deployment` is written five times: in status, as the id, twice in its readyWhen and in
+    // the service's selector (`kind: Deployment` is not it).
+    let mut params = at("deployment\n", 0);
+    params["context"] = json!({"includeDeclaration": true});
+    let references = client.request("textDocument/references", params.clone());
+    let location = |n| json!({"uri": URI, "range": range(WEBAPP, "deployment", n)});
+    assert_eq!(
+        references,
+        json!([
+            location(1),
+            location(0),
+            location(2),
+            location(3),
+            location(4)
+        ])
+    );
+    params["context"] = json!({"includeDeclaration": false});
+    let references = client.request("textDocument/references", params);
+    assert_eq!(
+        references,
+        json!([location(0), location(2), location(3), location(4)])
+    );
+}
+
+#[test]
+fn rename_edits_every_use_and_refuses_reserved_ids() {
+    let mut client = opened();
+    let prepared = client.request("textDocument/prepareRename", at("service.metadata", 0));
+    assert_eq!(
+        prepared,
+        json!({"range": range(WEBAPP, "service", 2), "placeholder": "service"})
+    );
+    let mut params = at("service.metadata", 0);
+    params["newName"] = json!("frontend");
+    let edit = client.request("textDocument/rename", params.clone());
+    let replace = |n| json!({"range": range(WEBAPP, "service", n), "newText": "frontend"});
+    // The id and its one use; `kind: Service` and the Ingress's `service:` key stay.
+    assert_eq!(edit, json!({"changes": {URI: [replace(0), replace(2)]}}));
+
+    params["newName"] = json!("schema");
+    let error = client
+        .call("textDocument/rename", params.clone())
+        .unwrap_err();
+    assert_eq!(
+        error["message"],
+        "`schema` is reserved and cannot name a resource"
+    );
+    params["newName"] = json!("my-service");
+    let error = client.call("textDocument/rename", params).unwrap_err();
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("lowerCamelCase"),
+        "{error}"
+    );
+
+    let error = client
+        .call("textDocument/prepareRename", at("apps/v1", 0))
+        .unwrap_err();
+    assert_eq!(
+        error["message"],
+        "only resource ids and spec fields can be renamed"
+    );
+}
+
+#[test]
+fn document_symbols_outline_the_rgd() {
+    let mut client = opened();
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    fn outline(symbols: &Value, depth: usize, out: &mut String) {
+        for s in symbols.as_array().unwrap() {
+            let detail = s["detail"]
+                .as_str()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{}{}{detail}\n",
+                "  ".repeat(depth),
+                s["name"].as_str().unwrap()
+            ));
+            outline(&s["children"], depth + 1, out);
+        }
+    }
+    let mut out = String::new();
+    outline(&symbols, 0, &mut out);
+    assert_eq!(
+        out,
+        "webapp (defines WebApp)
+  WebApp (kro.run/v1alpha1)
+    spec
+      name (string)
+      image (string)
+      replicas (integer)
+      ingress (object)
+        enabled (boolean)
+        host (string)
+    status
+      availableReplicas (${deployment.status.availableReplicas})
+  resources
+    config (ConfigMap)
+    deployment (Deployment)
+    service (Service)
+    ingress (Ingress)
+"
+    );
+    assert_eq!(symbols[0]["selectionRange"], range(WEBAPP, "webapp", 0));
+}
+
+#[test]
+fn graph_request_returns_the_dependency_graph() {
+    let mut client = opened();
+    let graphs = client.request("kro/graph", json!({"textDocument": {"uri": URI}}));
+    let graph = &graphs[0];
+    assert_eq!(graph["name"], "webapp");
+    assert_eq!(graph["kind"], "WebApp");
+    assert_eq!(
+        graph["topologicalOrder"],
+        json!(["config", "deployment", "service", "ingress"])
+    );
+    assert_eq!(
+        graph["resources"][1],
+        json!({
+            "id": "deployment",
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "wave": 2,
+            "dependencies": ["config"],
+            "dependents": ["service"],
+            "conditional": false,
+            "collection": false,
+            "external": false,
+        })
+    );
+    assert_eq!(graph["resources"][3]["conditional"], true);
+    // Not an RGD: no graphs.
+    client.open("file:///work/other.yaml", "kind: ConfigMap\n");
+    let none = client.request(
+        "kro/graph",
+        json!({"textDocument": {"uri": "file:///work/other.yaml"}}),
+    );
+    assert_eq!(none, json!([]));
+    assert!(client.shutdown().success());
+}

@@ -1265,7 +1265,7 @@ pub(crate) fn join(a: &Type, b: &Type) -> Option<Type> {
 
 /// Matches argument types against an overload; the result type when they fit.
 fn match_overload(o: &Overload, args: &[Type]) -> Option<Type> {
-    let mut subs: Vec<Option<Type>> = vec![None; 26];
+    let mut subs: [Option<Type>; 26] = Default::default();
     for (p, a) in o.params.iter().zip(args) {
         if !unify(p, a, &mut subs) {
             return None;

@@ -1,6 +1,8 @@
 //! Parsing CEL text with the engine's parser, behind limits that keep hostile input from
 //! exhausting the stack, and with error messages rewritten for people.
 
+use std::sync::OnceLock;
+
 use cel_core::{Expr, SpannedExpr};
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -39,7 +41,8 @@ pub(crate) fn parse(text: &str) -> Result<SpannedExpr, Diagnostic> {
             format!("expression is nested more than {MAX_NESTING} levels deep"),
         ));
     }
-    let result = cel_core::parse(text);
+    let options = cel_core::parser::ParseOptions::with_macros(macros().clone());
+    let result = cel_core::parser::parse_with_options(text, options);
     if let Some(error) = result.errors.into_iter().next() {
         if let Some(ast) = result.ast {
             dismantle(ast);
@@ -67,6 +70,36 @@ pub(crate) fn parse(text: &str) -> Result<SpannedExpr, Diagnostic> {
         ));
     }
     Ok(ast)
+}
+
+/// The macros of CEL as kro enables it (the standard ones, two-variable comprehensions,
+/// `cel.bind` and the optional macros), built once: building the engine's registry costs more
+/// than parsing a typical expression.
+fn macros() -> &'static cel_core::parser::MacroRegistry {
+    static MACROS: OnceLock<cel_core::parser::MacroRegistry> = OnceLock::new();
+    MACROS.get_or_init(|| {
+        const KRO: &[&str] = &[
+            "has",
+            "all",
+            "exists",
+            "exists_one",
+            "existsOne",
+            "map",
+            "filter",
+            "transformList",
+            "transformMap",
+            "cel.bind",
+            "optMap",
+            "optFlatMap",
+        ];
+        let mut registry = cel_core::parser::MacroRegistry::new();
+        for m in cel_core::parser::macros::STANDARD_MACROS {
+            if KRO.contains(&m.name) {
+                registry.register(m.clone());
+            }
+        }
+        registry
+    })
 }
 
 fn clamp(text: &str, start: usize, end: usize) -> TextRange {

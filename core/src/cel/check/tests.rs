@@ -909,3 +909,303 @@ fn env_rejects_nothing_it_cannot_know() {
     let c = check("schema.spec", &env.scope(Context::Status), &Expected::Any);
     assert_eq!(c.diagnostics[0].code, Code::CelOutOfScope);
 }
+
+/// Prints what checking costs; run with
+/// `cargo test --release -p kro-core --lib cel::check::tests::cost -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a test"]
+fn cost() {
+    use std::time::Instant;
+    let exprs: &[(Context<'_>, &str, Expected)] = &[
+        (
+            Context::Template("deployment"),
+            "schema.spec.name",
+            Expected::Field(Type::String),
+        ),
+        (
+            Context::Template("deployment"),
+            "schema.spec.replicas",
+            Expected::Field(Type::Int),
+        ),
+        (
+            Context::Template("deployment"),
+            "schema.spec.image",
+            Expected::Interpolated,
+        ),
+        (
+            Context::Template("deployment"),
+            "schema.metadata.namespace",
+            Expected::Interpolated,
+        ),
+        (
+            Context::Template("deployment"),
+            "schema.spec.labels",
+            Expected::Any,
+        ),
+        (
+            Context::Template("deployment"),
+            "service.spec.clusterIP",
+            Expected::Interpolated,
+        ),
+        (
+            Context::Template("deployment"),
+            "schema.spec.ports.map(p, {'name': p.name, 'containerPort': p.port})",
+            Expected::Any,
+        ),
+        (
+            Context::Template("workers"),
+            "region + '-' + schema.spec.name",
+            Expected::Field(Type::String),
+        ),
+        (
+            Context::ForEach("workers"),
+            "schema.spec.regions",
+            Expected::List,
+        ),
+        (
+            Context::IncludeWhen("deployment"),
+            "schema.spec.enabled",
+            Expected::Condition,
+        ),
+        (
+            Context::ReadyWhen("deployment"),
+            "deployment.status.availableReplicas == deployment.spec.replicas",
+            Expected::Condition,
+        ),
+        (
+            Context::ReadyWhen("deployment"),
+            "deployment.status.conditions.exists(c, c.type == 'Available' && c.status == 'True')",
+            Expected::Condition,
+        ),
+        (
+            Context::Status,
+            "deployment.status.?availableReplicas.orValue(0)",
+            Expected::Any,
+        ),
+        (Context::Status, "bucket.status.arn", Expected::Any),
+    ];
+    let source = fixture::components();
+    let start = Instant::now();
+    let rounds = 200;
+    for _ in 0..rounds {
+        std::hint::black_box(fixture::env(&source));
+    }
+    let env_cost = start.elapsed() / rounds;
+    let env = fixture::env(&source);
+    for (ctx, e, exp) in exprs {
+        let c = check(e, &env.scope(*ctx), exp);
+        assert!(c.is_ok(), "{e}: {:?}", c.diagnostics);
+    }
+    // The best of several batches, so other work on the machine does not count.
+    let best = |f: &dyn Fn()| {
+        (0..7)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..200 {
+                    f();
+                }
+                start.elapsed() / (200 * exprs.len() as u32)
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let per_expr = best(&|| {
+        for (ctx, e, exp) in exprs {
+            std::hint::black_box(check(e, &env.scope(*ctx), exp));
+        }
+    });
+    let parse_only = best(&|| {
+        for (_, e, _) in exprs {
+            std::hint::black_box(parse::parse(e).ok());
+        }
+    });
+    eprintln!(
+        "environment with 6 variables: {env_cost:?}; per expression: {per_expr:?} \
+         (parsing: {parse_only:?})"
+    );
+}
+
+#[test]
+#[ignore = "a measurement, not a test"]
+fn parse_cost() {
+    use std::time::Instant;
+    let exprs = [
+        "schema.spec.name",
+        "schema.spec.ports.map(p, {'name': p.name, 'containerPort': p.port})",
+        "deployment.status.availableReplicas == deployment.spec.replicas",
+        "deployment.status.conditions.exists(c, c.type == 'Available' && c.status == 'True')",
+        "deployment.status.?availableReplicas.orValue(0)",
+    ];
+    let rounds = 2000;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for e in exprs {
+            std::hint::black_box(cel_core::parse(e));
+        }
+    }
+    eprintln!(
+        "cel-core parse: {:?}",
+        start.elapsed() / (rounds * exprs.len() as u32)
+    );
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for e in exprs {
+            std::hint::black_box(parse::parse(e).ok());
+        }
+    }
+    eprintln!(
+        "guarded parse: {:?}",
+        start.elapsed() / (rounds * exprs.len() as u32)
+    );
+    let start = Instant::now();
+    for _ in 0..rounds {
+        std::hint::black_box(cel_core::parser::MacroRegistry::standard());
+    }
+    eprintln!("macro registry: {:?}", start.elapsed() / rounds);
+}
+
+mod robustness {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Runs `f` on a thread with a 2 MiB stack, the size of test, Tokio and LSP worker threads.
+    fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(f)
+            .expect("spawn")
+            .join()
+            .expect("no stack overflow or panic");
+    }
+
+    #[test]
+    fn expressions_at_the_limits_check_on_a_small_stack() {
+        on_small_stack(|| {
+            let source = fixture::components();
+            let env = fixture::env(&source);
+            let scope = env.scope(Context::Template("deployment"));
+            let n = crate::cel::MAX_NESTING - 1;
+            let nested = format!("{}schema.spec.replicas{}", "(".repeat(n), ")".repeat(n));
+            assert!(check(&nested, &scope, &Expected::Any).is_ok());
+            let lists = format!("{}1{}", "[".repeat(n), "]".repeat(n));
+            assert!(check(&lists, &scope, &Expected::Any).is_ok());
+            let calls = format!("{}'a'{}", "string(".repeat(n), ")".repeat(n));
+            assert!(check(&calls, &scope, &Expected::Any).is_ok());
+            let macros = format!("{}true{}", "[1].all(x, ".repeat(n / 2), ")".repeat(n / 2));
+            assert!(check(&macros, &scope, &Expected::Any).is_ok());
+            let chain = vec!["schema.spec.replicas"; crate::cel::MAX_DEPTH / 2].join(" + ");
+            assert!(check(&chain, &scope, &Expected::Any).is_ok());
+            let too_deep = vec!["1"; 10 * crate::cel::MAX_DEPTH].join(" + ");
+            let c = check(&too_deep, &scope, &Expected::Any);
+            assert_eq!(c.diagnostics[0].code, Code::CelTooComplex);
+            let members = format!("schema{}", ".spec".repeat(10_000));
+            let c = check(&members, &scope, &Expected::Any);
+            assert_eq!(c.diagnostics[0].code, Code::CelTooComplex);
+        });
+    }
+
+    fn cel_ish() -> impl Strategy<Value = String> {
+        let token = prop::sample::select(vec![
+            "schema",
+            "deployment",
+            "workers",
+            "each",
+            "runtime",
+            ".",
+            ".?",
+            "spec",
+            "status",
+            "name",
+            "ports",
+            "replicas",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            ":",
+            "?",
+            "+",
+            "-",
+            "*",
+            "/",
+            "%",
+            "==",
+            "!=",
+            "<",
+            ">=",
+            "&&",
+            "||",
+            "!",
+            "in",
+            "1",
+            "2.5",
+            "3u",
+            "'a'",
+            "\"b\"",
+            "b'c'",
+            "true",
+            "null",
+            "x",
+            "p",
+            "map",
+            "filter",
+            "all",
+            "exists",
+            "has",
+            "size",
+            "cel.bind",
+            "optional.none()",
+            "orValue",
+            "omit()",
+            "r\"\\\"",
+            "'''",
+            "`f`",
+            "Foo{a: 1}",
+            "0x1F",
+            "9223372036854775808",
+            "-",
+            " ",
+            "\\",
+            "é",
+        ]);
+        prop::collection::vec(token, 0..24).prop_map(|t| t.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn checking_never_panics(text in cel_ish()) {
+            let source = fixture::components();
+            let env = fixture::env(&source);
+            for context in [
+                Context::Template("workers"),
+                Context::ReadyWhen("workers"),
+                Context::StatusConditions,
+            ] {
+                let c = check(&text, &env.scope(context), &Expected::Field(Type::String));
+                for d in &c.diagnostics {
+                    prop_assert!(d.range.end <= text.len(), "{d:?} out of {text:?}");
+                    prop_assert!(text.is_char_boundary(d.range.start) && text.is_char_boundary(d.range.end));
+                }
+                for r in &c.references {
+                    prop_assert!(r.range.end <= text.len());
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,60}") {
+            let source = fixture::components();
+            let env = fixture::env(&source);
+            let c = check(&text, &env.scope(Context::Status), &Expected::Any);
+            for d in &c.diagnostics {
+                prop_assert!(d.range.end <= text.len());
+            }
+        }
+    }
+}

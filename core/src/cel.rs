@@ -7,20 +7,25 @@
 //!
 //! # Using it from the compiler
 //!
-//! 1. Build an [`Env`] per RGD: [`Env::set_instance`] with the generated CRD schema, then
-//!    [`Env::add_resource`] for every resource (its kind's schema, or `None` when unknown).
-//! 2. For each resource, check its forEach dimensions with [`check`] in
-//!    [`Context::ForEach`] against [`Expected::List`], then declare the element types with
-//!    [`Env::set_iterators`].
+//! 1. Build an [`Env`] per RGD: [`Env::set_instance`] with the instance CRD's schema, then
+//!    [`Env::add_resource`] for every resource (its kind's schema, or `None` when unknown;
+//!    `collection` for forEach resources and selector external references).
+//! 2. For each resource, check its forEach dimensions with [`check_string`] in
+//!    [`Context::ForEach`] against [`Expected::List`]; declare the iterators with
+//!    [`Env::set_iterators`], typed by [`Type::element_type`] of each result.
 //! 3. Walk the template with [`template_strings`]; check each string with [`check_string`] in
-//!    [`Context::Template`], passing [`Env::field_type`] of the string's path as the target.
-//! 4. Check includeWhen and readyWhen entries (after extracting their single `${…}`) with
-//!    [`Expected::Condition`] in [`Context::IncludeWhen`] / [`Context::ReadyWhen`].
-//! 5. Check status fields in [`Context::Status`] (conditions in [`Context::StatusConditions`])
-//!    with [`Expected::Any`], and derive their schemas with [`Env::status_schema`].
+//!    [`Context::Template`] against [`Expected::Field`] of [`Env::field_type`] at the string's
+//!    path (or [`Expected::Any`] when the schema does not say).
+//! 4. Check includeWhen and readyWhen entries with [`check_string`] and [`Expected::Bool`] in
+//!    [`Context::IncludeWhen`] / [`Context::ReadyWhen`].
+//! 5. Check status fields in [`Context::Status`] with [`Expected::Any`] and derive their
+//!    schemas with [`Env::status_schema`]; `conditions` entries in
+//!    [`Context::StatusConditions`] with [`Expected::StatusCondition`].
 //!
-//! Ranges in results are relative to the checked text; map them to the file with the
-//! string's [`ScalarOffsets`](crate::syntax::ScalarOffsets) (see [`map_ranges`]).
+//! [`Checked::references`] lists what each expression reads, for the dependency graph and the
+//! editor. Ranges in results are relative to the checked text; map them to the file with the
+//! string's [`ScalarOffsets`](crate::syntax::ScalarOffsets) (see [`TemplateString::to_source`]
+//! and [`map_ranges`]).
 
 mod check;
 mod env;
@@ -74,31 +79,30 @@ impl CheckedString {
     }
 }
 
-/// Extracts and checks the expressions of a string value. A standalone expression is checked
-/// against `target` (the field's type, `None` for anything); interpolated pieces must be
-/// strings, and the resulting string must fit `target`.
-pub fn check_string(text: &str, scope: &Scope<'_, '_>, target: Option<&Type>) -> CheckedString {
+/// Extracts and checks the expressions of a string value, such as a template field or a
+/// readyWhen entry. A standalone expression is checked against `expected` (for a template
+/// field, [`Expected::Field`] with [`Env::field_type`]); the pieces of an interpolated string
+/// must be strings, and the string as a whole must fit `expected`. Plain text is not checked
+/// (its type is `None`; for conditions and forEach the caller reports that a `${…}` is needed).
+pub fn check_string(text: &str, scope: &Scope<'_, '_>, expected: &Expected) -> CheckedString {
     let extracted = extract(text);
     let mut diagnostics = extracted.diagnostics.clone();
     let mut expressions = Vec::new();
     let ty = match extracted.kind() {
         Kind::Literal => None,
-        Kind::Standalone => {
-            let expected = target.map_or(Expected::Any, |t| Expected::Field(t.clone()));
-            extracted.standalone().map(|e| {
-                let checked = check(&e.text, scope, &expected);
-                let offset = e.range.start;
-                diagnostics.extend(
-                    checked
-                        .diagnostics
-                        .iter()
-                        .map(|d| map_ranges(d.clone(), |r| shift(r, offset))),
-                );
-                let ty = checked.ty.clone();
-                expressions.push(checked);
-                ty
-            })
-        }
+        Kind::Standalone => extracted.standalone().map(|e| {
+            let checked = check(&e.text, scope, expected);
+            let offset = e.range.start;
+            diagnostics.extend(
+                checked
+                    .diagnostics
+                    .iter()
+                    .map(|d| map_ranges(d.clone(), |r| shift(r, offset))),
+            );
+            let ty = checked.ty.clone();
+            expressions.push(checked);
+            ty
+        }),
         Kind::Interpolated => {
             for e in extracted.expressions() {
                 let checked = check(&e.text, scope, &Expected::Interpolated);
@@ -111,17 +115,29 @@ pub fn check_string(text: &str, scope: &Scope<'_, '_>, target: Option<&Type>) ->
                 );
                 expressions.push(checked);
             }
-            if let Some(target) = target
-                && check::fits(&scope.env.registry, target, &Type::String, 0).is_err()
-            {
-                diagnostics.push(Diagnostic::new(
+            let whole = TextRange::new(0, text.len());
+            let mismatch = |expects: String| {
+                Diagnostic::new(
                     Code::CelTypeMismatch,
-                    TextRange::new(0, text.len()),
+                    whole,
                     format!(
-                        "this string mixes text and `${{…}}`, so it is a string, but the field \
-                         expects {target}; use a single `${{…}}` for the whole value"
+                        "this string mixes text and `${{…}}`, so it is a string, but {expects}; \
+                         use a single `${{…}}` for the whole value"
                     ),
-                ));
+                )
+            };
+            match expected {
+                Expected::Any | Expected::Interpolated => {}
+                Expected::Field(target) => {
+                    if check::fits(&scope.env.registry, target, &Type::String, 0).is_err() {
+                        diagnostics.push(mismatch(format!("the field expects {target}")));
+                    }
+                }
+                Expected::Bool => diagnostics.push(mismatch("a condition must be bool".into())),
+                Expected::List => diagnostics.push(mismatch("forEach needs a list".into())),
+                Expected::StatusCondition => diagnostics.push(mismatch(
+                    "a status condition must come from runtime.newCondition".into(),
+                )),
             }
             Some(Type::String)
         }

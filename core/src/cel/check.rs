@@ -23,9 +23,11 @@ pub enum Expected {
     /// Anything (a status field, whose type is inferred).
     Any,
     /// A condition (includeWhen, readyWhen): `bool` or `optional(bool)`.
-    Condition,
+    Bool,
     /// A forEach dimension: a list.
     List,
+    /// An entry of the status `conditions` block: what `runtime.newCondition` returns.
+    StatusCondition,
     /// A field of this type (from the field's schema); `optional(T)` fits where `T` does
     /// (the field is omitted when empty).
     Field(Type),
@@ -1153,7 +1155,7 @@ impl Checker<'_, '_, '_> {
         let expr = self.excerpt(whole);
         let problem = match expected {
             Expected::Any => None,
-            Expected::Condition => match ty {
+            Expected::Bool => match ty {
                 Type::Bool => None,
                 Type::Optional(inner) if matches!(**inner, Type::Bool) || inner.is_dynamic() => {
                     None
@@ -1161,6 +1163,13 @@ impl Checker<'_, '_, '_> {
                 t if t.is_dynamic() => None,
                 t => Some(format!(
                     "expression `{expr}` returns {t}, but a condition must return bool"
+                )),
+            },
+            Expected::StatusCondition => match ty {
+                t if t.is_dynamic() || *t == condition_type() => None,
+                t => Some(format!(
+                    "expression `{expr}` returns {t}, but a status condition must be built \
+                     with runtime.newCondition({{type: …, status: …, reason: …, message: …}})"
                 )),
             },
             Expected::List => match ty {

@@ -85,6 +85,16 @@ impl Type {
         }
     }
 
+    /// The type of the items when iterating over a value of this type: a list's element type,
+    /// `dyn` for `dyn`, `None` for anything else. A forEach iterator has this type.
+    pub fn element_type(&self) -> Option<Type> {
+        match self {
+            Type::List(elem) => Some(elem.resolved()),
+            t if t.is_dynamic() => Some(Type::Dyn),
+            _ => None,
+        }
+    }
+
     /// The value type when this is an optional.
     pub fn optional_inner(&self) -> Option<&Type> {
         match self {

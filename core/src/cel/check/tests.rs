@@ -318,11 +318,19 @@ fn template_strings_check_pieces_and_the_whole() {
     let source = fixture::components();
     let env = fixture::env(&source);
     let scope = env.scope(Context::Template("deployment"));
-    let c = check_string("app-${schema.spec.name}", &scope, Some(&Type::String));
+    let c = check_string(
+        "app-${schema.spec.name}",
+        &scope,
+        &Expected::Field(Type::String),
+    );
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     assert_eq!(c.ty, Some(Type::String));
 
-    let c = check_string("app-${schema.spec.replicas}", &scope, Some(&Type::String));
+    let c = check_string(
+        "app-${schema.spec.replicas}",
+        &scope,
+        &Expected::Field(Type::String),
+    );
     assert_eq!(c.diagnostics.len(), 1);
     let d = &c.diagnostics[0];
     assert_eq!(
@@ -334,15 +342,23 @@ fn template_strings_check_pieces_and_the_whole() {
         "schema.spec.replicas"
     );
 
-    let c = check_string("${schema.spec.replicas}0", &scope, Some(&Type::Int));
+    let c = check_string(
+        "${schema.spec.replicas}0",
+        &scope,
+        &Expected::Field(Type::Int),
+    );
     assert_eq!(c.diagnostics.len(), 2);
     assert!(c.diagnostics[1].message.contains("the field expects int"));
 
-    let c = check_string("${schema.spec.replicas}", &scope, Some(&Type::Int));
+    let c = check_string(
+        "${schema.spec.replicas}",
+        &scope,
+        &Expected::Field(Type::Int),
+    );
     assert!(c.diagnostics.is_empty());
     assert_eq!(c.ty, Some(Type::Int));
 
-    let c = check_string("x-${deploymnet.metadata.name}", &scope, None);
+    let c = check_string("x-${deploymnet.metadata.name}", &scope, &Expected::Any);
     let d = &c.diagnostics[0];
     assert_eq!(
         &"x-${deploymnet.metadata.name}"[d.range.start..d.range.end],
@@ -356,19 +372,60 @@ fn template_strings_check_pieces_and_the_whole() {
     let c = check_string(
         "${deployment.status.availableReplicas} of ${service.spec.clusterIP}",
         &scope,
-        None,
+        &Expected::Any,
     );
     assert!(!c.diagnostics.is_empty(), "int is not interpolated");
     assert_eq!(c.resources(), ["deployment", "service"]);
 
-    let c = check_string("plain", &scope, Some(&Type::Int));
+    let c = check_string("plain", &scope, &Expected::Field(Type::Int));
     assert_eq!(c.ty, None);
     assert!(c.diagnostics.is_empty());
+
+    // Conditions and forEach take exactly one expression.
+    let when = env.scope(Context::IncludeWhen("deployment"));
+    let c = check_string("${schema.spec.enabled}", &when, &Expected::Bool);
+    assert!(c.diagnostics.is_empty());
+    let c = check_string("on-${schema.spec.enabled}", &when, &Expected::Bool);
+    assert_eq!(
+        c.diagnostics.len(),
+        2,
+        "a bool piece, and a string that is not a condition"
+    );
+    assert!(
+        c.diagnostics[1]
+            .message
+            .contains("a condition must be bool")
+    );
+}
+
+#[test]
+fn status_conditions_must_come_from_new_condition() {
+    let ok = run(
+        Context::StatusConditions,
+        "runtime.newCondition({type: 'Ready', status: 'True'})",
+        Expected::StatusCondition,
+    );
+    assert!(ok.is_ok(), "{:?}", ok.diagnostics);
+    let (code, message, _) = err_in(
+        Context::StatusConditions,
+        "{'type': 'Ready', 'status': 'True'}",
+        Expected::StatusCondition,
+    );
+    assert_eq!(code, Code::CelTypeMismatch);
+    assert!(message.contains("runtime.newCondition"), "{message}");
+}
+
+#[test]
+fn iterator_types_come_from_foreach_lists() {
+    assert_eq!(Type::list(Type::String).element_type(), Some(Type::String));
+    assert_eq!(Type::Dyn.element_type(), Some(Type::Dyn));
+    assert_eq!(Type::list(Type::Unresolved).element_type(), Some(Type::Dyn));
+    assert_eq!(Type::Int.element_type(), None);
 }
 
 #[test]
 fn conditions_must_be_bool_and_foreach_a_list() {
-    let when = |e: &str| run(Context::IncludeWhen("deployment"), e, Expected::Condition);
+    let when = |e: &str| run(Context::IncludeWhen("deployment"), e, Expected::Bool);
     assert!(when("schema.spec.enabled").is_ok());
     assert!(
         when("schema.spec.?enabled").is_ok(),
@@ -382,7 +439,7 @@ fn conditions_must_be_bool_and_foreach_a_list() {
     let (code, message, _) = err_in(
         Context::IncludeWhen("deployment"),
         "schema.spec.name",
-        Expected::Condition,
+        Expected::Bool,
     );
     assert_eq!(code, Code::CelTypeMismatch);
     assert_eq!(
@@ -432,7 +489,7 @@ fn iterators_are_only_visible_in_their_template() {
 
 #[test]
 fn ready_when_sees_only_its_resource_or_each() {
-    let ready = |id, e: &str| run(Context::ReadyWhen(id), e, Expected::Condition);
+    let ready = |id, e: &str| run(Context::ReadyWhen(id), e, Expected::Bool);
     assert!(
         ready(
             "deployment",
@@ -444,7 +501,7 @@ fn ready_when_sees_only_its_resource_or_each() {
     let (code, message, _) = err_in(
         Context::ReadyWhen("deployment"),
         "schema.spec.replicas > 0",
-        Expected::Condition,
+        Expected::Bool,
     );
     assert_eq!(code, Code::CelOutOfScope);
     assert_eq!(
@@ -454,7 +511,7 @@ fn ready_when_sees_only_its_resource_or_each() {
     let (_, message, _) = err_in(
         Context::ReadyWhen("workers"),
         "workers.size() > 0",
-        Expected::Condition,
+        Expected::Bool,
     );
     assert_eq!(
         message,
@@ -463,7 +520,7 @@ fn ready_when_sees_only_its_resource_or_each() {
     let (_, message, _) = err_in(
         Context::ReadyWhen("deployment"),
         "each.ready",
-        Expected::Condition,
+        Expected::Bool,
     );
     assert_eq!(
         message,
@@ -763,7 +820,7 @@ fn omit_is_only_for_template_fields() {
     let (code, message, covered) = err_in(
         Context::IncludeWhen("deployment"),
         "omit() == null",
-        Expected::Condition,
+        Expected::Bool,
     );
     assert_eq!(code, Code::CelOutOfScope);
     assert_eq!(
@@ -965,17 +1022,17 @@ fn cost() {
         (
             Context::IncludeWhen("deployment"),
             "schema.spec.enabled",
-            Expected::Condition,
+            Expected::Bool,
         ),
         (
             Context::ReadyWhen("deployment"),
             "deployment.status.availableReplicas == deployment.spec.replicas",
-            Expected::Condition,
+            Expected::Bool,
         ),
         (
             Context::ReadyWhen("deployment"),
             "deployment.status.conditions.exists(c, c.type == 'Available' && c.status == 'True')",
-            Expected::Condition,
+            Expected::Bool,
         ),
         (
             Context::Status,

@@ -27,6 +27,22 @@
 //! string's [`ScalarOffsets`](crate::syntax::ScalarOffsets) (see [`TemplateString::to_source`]
 //! and [`map_ranges`]).
 
+//! # Choices where kro is silent or stricter than needed
+//!
+//! - Extraction also skips braces inside single-quoted, triple-quoted and raw string literals
+//!   (kro only knows double quotes), so `${'}'}` is one expression.
+//! - A `${…}` in a map key gets a warning ([`Code::CelExpressionInKey`]); kro ignores it.
+//! - A value fits a field more often than in kro: `int` fits `number`, timestamps and durations
+//!   fit strings (and strings fit `date-time`, `duration` and `byte` fields), `null` clears a
+//!   field, and `optional(T)` fits where `T` does. `bytes` never fit a field.
+//! - Objects without a schema type (`{}`), `additionalProperties: true` and unknown `$ref`s are
+//!   `dyn` rather than unselectable.
+//! - Equality and ordering across `int`, `uint` and `double` type-check (cel-go's
+//!   heterogeneous comparisons); `x == null` type-checks for any `x`.
+//! - The status schema of a `duration` is a string; of `null`, preserve-unknown; library
+//!   values (`URL`, `Quantity`, …) and `bytes` cannot be written to status.
+//! - Kubernetes' `sign` is declared both as `sign(q)` and `q.sign()`.
+
 mod check;
 mod env;
 mod extract;

@@ -525,6 +525,21 @@ impl Checker<'_, '_, '_> {
         let ty = match &base {
             Type::Struct(s) => match self.registry.field(s, field) {
                 FieldLookup::Found(t) => t,
+                FieldLookup::Unknown(_)
+                    if field == "status"
+                        && object.path.as_ref().is_some_and(|p| {
+                            p.kind == VariableKind::Schema && p.path.is_empty()
+                        }) =>
+                {
+                    self.error(
+                        Code::CelUnknownField,
+                        field_span,
+                        "`schema.status` is not available: expressions see the instance \
+                         without its status"
+                            .to_owned(),
+                    );
+                    return Typed::of(Type::Error);
+                }
                 FieldLookup::Unknown(candidates) => {
                     let on = object_name(self, span, field_span, &base);
                     self.unknown_field(field, &on, field_span, &candidates);

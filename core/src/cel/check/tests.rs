@@ -164,6 +164,11 @@ fn unknown_fields_point_at_the_field_name() {
     );
     let (_, message, _) = err("schema.spec.replicas.value");
     assert_eq!(message, "cannot select field `value`: int has no fields");
+    let (_, message, _) = err("schema.status.ready");
+    assert_eq!(
+        message,
+        "`schema.status` is not available: expressions see the instance without its status"
+    );
     // Unknown fields of resources without a schema cannot be known.
     assert_eq!(ty("legacy.nope"), "dyn");
 }

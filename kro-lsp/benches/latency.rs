@@ -17,11 +17,13 @@ const URI: &str = "file:///bench/large.yaml";
 const ROUNDS: usize = 200;
 
 fn main() {
-    let text = large_rgd(31);
+    let services = 31;
+    let text = large_rgd(services);
     let lines = text.lines().count();
     println!(
-        "kro-lsp latency on a generated RGD: {lines} lines, {} bytes, 40 resources",
-        text.len()
+        "kro-lsp latency on a generated RGD: {lines} lines, {} bytes, {} resources",
+        text.len(),
+        2 * services
     );
     println!(
         "machine: {} CPUs; {ROUNDS} rounds per scenario\n",

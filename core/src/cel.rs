@@ -43,6 +43,7 @@
 //!   values (`URL`, `Quantity`, …) and `bytes` cannot be written to status.
 //! - Kubernetes' `sign` is declared both as `sign(q)` and `q.sign()`.
 
+mod assist;
 mod check;
 mod env;
 mod extract;
@@ -54,6 +55,7 @@ mod schemas;
 mod status;
 mod types;
 
+pub use assist::{Completion, CompletionKind, Completions, complete, type_at};
 pub use check::{Checked, Expected, Reference, check};
 pub use env::{Context, Env, Scope, Variable, VariableKind};
 pub use extract::{

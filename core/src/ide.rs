@@ -12,6 +12,7 @@
 
 mod completion;
 mod fixes;
+mod functions;
 mod hover;
 mod navigation;
 mod position;

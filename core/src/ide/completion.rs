@@ -1,8 +1,8 @@
 //! Completion: what can be typed at the cursor, read from the text before it so it works on
 //! a half-typed file.
 //!
-//! Inside `${…}` it offers `schema`, resource ids and iterators, then `schema.spec.…` fields
-//! and fields written in a resource's template; in the YAML it offers the RGD's field names by
+//! Inside `${…}` it offers `schema`, resource ids, iterators and CEL functions, then
+//! `schema.spec.…` fields and fields written in a resource's template; in the YAML it offers the RGD's field names by
 //! position, SimpleSchema types and markers, and the few values with a fixed set of choices.
 
 mod expression;
@@ -43,6 +43,8 @@ pub enum CompletionKind {
     Marker,
     /// A value from a fixed set.
     Value,
+    /// A CEL function or macro.
+    Function,
 }
 
 impl Analysis {

@@ -1,9 +1,10 @@
-//! Hover: what a resource is and where it sits in the graph; what a spec field is declared as.
+//! Hover: what a resource is and where it sits in the graph; what a spec field is declared as;
+//! what a CEL function does.
 
 use super::navigation::Target;
 use super::spec_tree::{description_of, type_of};
-use super::{Analysis, Rgd};
-use crate::syntax::{Node, Value};
+use super::{Analysis, Rgd, functions, scan};
+use crate::syntax::{Node, ScalarOffsets, Value};
 use crate::text::TextRange;
 
 /// What to show for the name under the cursor.
@@ -16,15 +17,49 @@ pub struct HoverResult {
 }
 
 impl Analysis {
-    /// Information about the resource id or spec field at `offset`.
+    /// Information about the resource id, spec field or CEL function at `offset`.
     pub fn hover(&self, offset: usize) -> Option<HoverResult> {
         let rgd = self.rgd_at(offset)?;
-        let (target, range) = rgd.target_at(offset)?;
+        let Some((target, range)) = rgd.target_at(offset) else {
+            return self.function_hover(offset);
+        };
         let markdown = match &target {
             Target::Resource(index) => resource(&rgd, *index),
             Target::SpecField(path) => spec_field(&rgd, path)?,
         };
         Some(HoverResult { range, markdown })
+    }
+}
+
+impl Analysis {
+    /// The signatures and doc of the function called at `offset` in an expression.
+    fn function_hover(&self, offset: usize) -> Option<HoverResult> {
+        let parsed = &self.file.parsed;
+        let document = parsed.documents.iter().rfind(|d| d.range.start <= offset)?;
+        let (_, node) = document.root.as_ref()?.node_at(offset)?;
+        let decoded = node.as_str()?;
+        let offsets = ScalarOffsets::of(&self.text, node).filter(ScalarOffsets::is_exact)?;
+        let at = offsets.to_decoded(offset)?;
+        let extracted = crate::cel::extract(decoded);
+        let expression = extracted
+            .expressions()
+            .find(|e| e.range.contains_inclusive(at))?;
+        let call = scan::call_at(&expression.text, at - expression.range.start)?;
+        let qualified = call
+            .qualifier
+            .as_ref()
+            .and_then(|q| functions::global_named(&format!("{q}.{}", call.name)));
+        let function = match qualified {
+            Some(f) => f,
+            None if call.dotted => functions::method_named(&call.name)?,
+            None => functions::global_named(&call.name)?,
+        };
+        let start = expression.range.start;
+        let range = TextRange::new(start + call.range.start, start + call.range.end);
+        Some(HoverResult {
+            range: offsets.range_to_source(range),
+            markdown: function.markdown(),
+        })
     }
 }
 

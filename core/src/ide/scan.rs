@@ -1,10 +1,10 @@
 //! A small, forgiving scan of `${…}` expressions and the identifiers they name.
 //!
-//! This is the editor's stand-in until `core::cel` exposes parsed references: it finds
-//! expressions with the extraction rules of SPEC A3 (braces inside double-quoted string literals
-//! do not count; an unclosed `${` is literal text) and, inside them, the root identifiers with
-//! the member path that follows (`schema.spec.ports[0].name`), skipping CEL string literals,
-//! numbers and function names. It works on half-typed text, which is what completion needs.
+//! This is the editor's stand-in until the compiler keeps what `core::cel` resolves: inside an
+//! expression it finds the root identifiers with the member path that follows
+//! (`schema.spec.ports[0].name`) and the function called at a position, skipping CEL string
+//! literals and numbers. It works on half-typed text (an unclosed `${`, an open string), which
+//! is what completion needs.
 
 use std::ops::Range;
 
@@ -17,7 +17,9 @@ pub(crate) struct Expression {
     pub(crate) closed: bool,
 }
 
-/// The `${…}` expressions of `text`, in order; the last one may be unclosed.
+/// The `${…}` expressions of `text`, in order, up to and including the first unclosed one
+/// (the one being typed). Braces inside CEL string literals do not count, as in
+/// [`cel::extract`](crate::cel::extract), which the compiler uses on complete text.
 pub(crate) fn expressions(text: &str) -> Vec<Expression> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -30,18 +32,22 @@ pub(crate) fn expressions(text: &str) -> Vec<Expression> {
         let start = i + 2;
         let mut depth = 1;
         let mut j = start;
-        let mut in_string = false;
         while j < bytes.len() && depth > 0 {
             match bytes[j] {
-                b'\\' if in_string => j += 1,
-                b'"' => in_string = !in_string,
-                b'{' if !in_string => depth += 1,
-                b'}' if !in_string => depth -= 1,
+                b'"' | b'\'' => {
+                    let raw = j > 0 && matches!(bytes[j - 1], b'r' | b'R');
+                    match skip_string(bytes, j, raw) {
+                        Some(end) => j = end,
+                        None => j = bytes.len(),
+                    }
+                    continue;
+                }
+                b'{' => depth += 1,
+                b'}' => depth -= 1,
                 _ => {}
             }
             j += 1;
         }
-        let j = j.min(bytes.len());
         if depth == 0 {
             out.push(Expression {
                 body: start..j - 1,
@@ -50,7 +56,7 @@ pub(crate) fn expressions(text: &str) -> Vec<Expression> {
             i = j;
         } else {
             out.push(Expression {
-                body: start..j,
+                body: start..bytes.len(),
                 closed: false,
             });
             break;
@@ -222,6 +228,60 @@ pub(crate) fn typing_at_end(prefix: &str) -> Option<Typing> {
     }
     path.reverse();
     Some(Typing { path, partial })
+}
+
+/// A function or method called at some offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Call {
+    /// The called name (`string`, `encode`, `lowerAscii`).
+    pub(crate) name: String,
+    /// The bare identifier before `.name`, which may be a namespace (`base64` of
+    /// `base64.encode`) or a receiver.
+    pub(crate) qualifier: Option<String>,
+    /// Whether something precedes `.name` (a receiver, or a namespace).
+    pub(crate) dotted: bool,
+    /// Where the identifier under the offset is written.
+    pub(crate) range: Range<usize>,
+}
+
+/// The call whose name (or namespace) covers `offset` in `body`, an expression.
+pub(crate) fn call_at(body: &str, offset: usize) -> Option<Call> {
+    let tokens = tokenize(body).tokens;
+    let i = tokens
+        .iter()
+        .position(|t| matches!(t, Token::Ident(r) if r.start <= offset && offset <= r.end))?;
+    let Token::Ident(range) = tokens[i].clone() else {
+        return None;
+    };
+    let text = |r: Range<usize>| body[r].to_owned();
+    let is = |k: usize, p: u8| matches!(tokens.get(k), Some(Token::Punct(c)) if *c == p);
+    let ident = |k: usize| match tokens.get(k) {
+        Some(Token::Ident(r)) => Some(r.clone()),
+        _ => None,
+    };
+    // The offset on `ns` of `ns.name(`.
+    if is(i + 1, b'.') && is(i + 3, b'(') && !is_member_access(&tokens, i) {
+        return Some(Call {
+            name: text(ident(i + 2)?),
+            qualifier: Some(text(range.clone())),
+            dotted: true,
+            range,
+        });
+    }
+    if !is(i + 1, b'(') {
+        return None;
+    }
+    let dotted = is_member_access(&tokens, i);
+    let qualifier = (dotted && i >= 2 && !is_member_access(&tokens, i - 2))
+        .then(|| ident(i - 2))
+        .flatten()
+        .map(text);
+    Some(Call {
+        name: text(range.clone()),
+        qualifier,
+        dotted,
+        range,
+    })
 }
 
 /// Whether the identifier at token `i` is reached by `.` or `.?`.
@@ -432,8 +492,12 @@ mod tests {
     #[test]
     fn finds_expressions_with_the_extraction_rules() {
         assert_eq!(
-            bodies("a ${x.y}-${ {\"k\": \"}\"}.k } ${open"),
-            vec![("x.y", true), (" {\"k\": \"}\"}.k ", true), ("open", false)]
+            bodies("a ${x.y}-${ {\"k\": \"}\"}.k } ${'}' + open"),
+            vec![
+                ("x.y", true),
+                (" {\"k\": \"}\"}.k ", true),
+                ("'}' + open", false)
+            ]
         );
         assert_eq!(bodies("no $ {expr} here"), vec![]);
     }
@@ -451,6 +515,36 @@ mod tests {
             vec!["schema.spec.ports[].name", "cfg.data.key"]
         );
         assert_eq!(refs("1.5e-3 + x"), vec!["x"]);
+    }
+
+    #[test]
+    fn calls_under_the_cursor() {
+        let call = |text: &str, at: &str| {
+            let offset = text.find(at).unwrap();
+            call_at(text, offset).map(|c| {
+                let q = c.qualifier.map(|q| format!("{q}.")).unwrap_or_default();
+                format!("{q}{}{}", c.name, if c.dotted { " (dotted)" } else { "" })
+            })
+        };
+        let text = "string(x) + base64.encode(y) + n.lowerAscii() + x.y";
+        assert_eq!(call(text, "string").as_deref(), Some("string"));
+        assert_eq!(
+            call(text, "base64").as_deref(),
+            Some("base64.encode (dotted)")
+        );
+        assert_eq!(
+            call(text, "encode").as_deref(),
+            Some("base64.encode (dotted)")
+        );
+        assert_eq!(
+            call(text, "lowerAscii").as_deref(),
+            Some("n.lowerAscii (dotted)")
+        );
+        assert_eq!(
+            call("f(x).size()", "size").as_deref(),
+            Some("size (dotted)")
+        );
+        assert_eq!(call(text, "y"), None);
     }
 
     #[test]

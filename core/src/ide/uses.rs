@@ -1,8 +1,10 @@
 //! Where each identifier is used in an RGD's `${…}` expressions, in file offsets.
 //!
-//! This index is what navigation, rename, hover and the editor's dependency graph read. It is
-//! built by [`scan`](super::scan) today; when `core::cel` exposes the references it resolved,
-//! [`collect`] becomes a conversion of that list and nothing else in `ide` changes.
+//! This index is what navigation, rename, hover and the editor's dependency graph read.
+//! Expressions are found with the compiler's own extraction (`cel::extract`); the identifiers
+//! in them come from [`scan`](super::scan) today. Once the compiler keeps the references
+//! `cel::check` resolves (`cel::Reference`, mapped to file ranges) in `Compiled`, [`collect`]
+//! becomes a conversion of that list and nothing else in `ide` changes.
 
 use super::scan::{self, Step};
 use crate::compile::Compiled;
@@ -140,9 +142,9 @@ fn scan_string(text: &str, node: &Node, site: Site, out: &mut Vec<Use>) {
     }
     let to_source =
         |r: std::ops::Range<usize>| offsets.range_to_source(TextRange::new(r.start, r.end));
-    for expression in scan::expressions(decoded).into_iter().filter(|e| e.closed) {
-        let body = &decoded[expression.body.clone()];
-        for reference in scan::references(body, expression.body.start) {
+    // The compiler's extraction, so the editor sees exactly the expressions it checks.
+    for expression in crate::cel::extract(decoded).expressions() {
+        for reference in scan::references(&expression.text, expression.range.start) {
             out.push(Use {
                 name: reference.name,
                 range: to_source(reference.range),

@@ -88,6 +88,7 @@ pub(crate) fn completion_item(
             CompletionKind::Type => CompletionItemKind::CLASS,
             CompletionKind::Marker => CompletionItemKind::PROPERTY,
             CompletionKind::Value => CompletionItemKind::ENUM_MEMBER,
+            CompletionKind::Function => CompletionItemKind::FUNCTION,
         }),
         detail: item.detail,
         documentation: item

@@ -60,10 +60,13 @@ fn completes_resource_ids_after_the_opening_brace() {
         "textDocument/completion",
         json!({"textDocument": {"uri": URI}, "position": cursor.clone()}),
     );
+    // Variables first, then the CEL functions.
     assert_eq!(
-        labels(&items),
+        labels(&items)[..4],
         ["schema", "config", "deployment", "ingress"]
     );
+    assert!(labels(&items)[4..].contains(&"string"));
+    assert_eq!(items[4]["kind"], 3); // function
     assert_eq!(items[2]["detail"], "Deployment");
     assert_eq!(items[2]["kind"], 6); // variable
     // The replaced range is the whole word at the cursor.

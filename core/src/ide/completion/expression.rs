@@ -1,10 +1,12 @@
 //! Completion inside `${…}`: root identifiers, then member paths.
 //!
 //! Members of `schema.spec` come from the SimpleSchema; members of a resource come from the
-//! fields its template writes. When `core::cel` exposes expression types and its function
-//! table, typed members (a Deployment's `status`, …) and functions plug in here.
+//! fields its template writes; functions come from the CEL library table. When the compiler
+//! keeps each RGD's `cel::Env`, typed members (a Deployment's `status`, a string's methods)
+//! come from `cel::complete` here instead.
 
 use super::super::Rgd;
+use super::super::functions;
 use super::super::scan::{self, PathStep};
 use super::super::spec_tree::{ELEMENT, description_of, type_of};
 use super::{CompletionItem, CompletionKind, Context, item};
@@ -78,6 +80,7 @@ fn roots(cx: &Context<'_>, rgd: &Rgd<'_>, range: TextRange) -> Vec<CompletionIte
                 ));
             }
         }
+        out.extend(function_items(range));
         return out;
     }
     let kind = rgd
@@ -131,7 +134,22 @@ fn roots(cx: &Context<'_>, rgd: &Rgd<'_>, range: TextRange) -> Vec<CompletionIte
             "runtime",
         ));
     }
+    out.extend(function_items(range));
     out
+}
+
+/// The functions called without a receiver (`string`, `has`, `base64.encode`, …).
+fn function_items(range: TextRange) -> impl Iterator<Item = CompletionItem> {
+    functions::global().into_iter().map(move |f| {
+        item(
+            f.name,
+            CompletionKind::Function,
+            Some(f.signatures[0].to_owned()),
+            Some(f.markdown()),
+            range,
+            f.name,
+        )
+    })
 }
 
 fn resource_item(resource: &Resource, range: TextRange) -> CompletionItem {
@@ -175,8 +193,28 @@ fn members(
     };
     match resource {
         Some(resource) => template_members(resource, rest, range),
+        None if rest.is_empty() => namespace_members(root, range),
         None => Vec::new(),
     }
+}
+
+/// The functions of a namespace: `encode` and `decode` after `base64.`.
+fn namespace_members(namespace: &str, range: TextRange) -> Vec<CompletionItem> {
+    let prefix = format!("{namespace}.");
+    functions::global()
+        .into_iter()
+        .filter_map(|f| {
+            let name = f.name.strip_prefix(&prefix)?;
+            Some(item(
+                name,
+                CompletionKind::Function,
+                Some(f.signatures[0].to_owned()),
+                Some(f.markdown()),
+                range,
+                name,
+            ))
+        })
+        .collect()
 }
 
 fn field_item(name: &str, detail: &str, doc: Option<String>, range: TextRange) -> CompletionItem {

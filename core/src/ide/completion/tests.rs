@@ -1,10 +1,12 @@
+use crate::ide::CompletionKind;
 use crate::ide::fixture::cursor;
 
-/// Renders completions as `label (detail) => inserted text`, one per line, checking every
-/// edit starts at the same place.
+/// Renders completions as `label (detail) [replaced→inserted]`, one per line, leaving out the
+/// CEL functions offered wherever an identifier can start (see `functions_come_last`).
 fn check(fixture: &str, expected: &str) {
     let (analysis, offset) = cursor(fixture);
-    let items = analysis.completions(offset);
+    let mut items = analysis.completions(offset);
+    items.retain(|i| i.kind != CompletionKind::Function);
     let text = analysis.text();
     let rendered: Vec<String> = items
         .iter()
@@ -414,4 +416,47 @@ Cluster
 #[test]
 fn other_yaml_gets_nothing() {
     check("apiVersion: v1\nkind: ConfigMap\n$0\n", "");
+}
+
+#[test]
+fn functions_come_last() {
+    let (analysis, offset) = cursor(&with(
+        "  resources:\n    - id: a\n      template:\n        x: ${$0}\n",
+    ));
+    let items = analysis.completions(offset);
+    let first_function = items
+        .iter()
+        .position(|i| i.kind == CompletionKind::Function)
+        .unwrap();
+    assert_eq!(items[first_function - 1].label, "schema");
+    let labels: Vec<&str> = items[first_function..]
+        .iter()
+        .map(|i| i.label.as_str())
+        .collect();
+    for name in [
+        "size",
+        "string",
+        "has",
+        "base64.encode",
+        "random.seededString",
+        "omit",
+    ] {
+        assert!(labels.contains(&name), "{name} missing from {labels:?}");
+    }
+    assert!(!labels.contains(&"lowerAscii"), "methods need a receiver");
+    let string = items.iter().find(|i| i.label == "string").unwrap();
+    assert_eq!(string.detail.as_deref(), Some("string(string) -> string"));
+}
+
+#[test]
+fn functions_of_a_namespace() {
+    let (analysis, offset) = cursor(&with(
+        "  resources:\n    - id: a\n      template:\n        x: ${base64.$0}\n",
+    ));
+    let labels: Vec<String> = analysis
+        .completions(offset)
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert_eq!(labels, ["encode", "decode"]);
 }

@@ -78,3 +78,16 @@ spec.ingress.host: string
 type `string`"
     );
 }
+
+#[test]
+fn a_cel_function() {
+    assert_eq!(
+        hover(&at("has(", 0)),
+        "- ${«has»(schema.spec.ingress.host) && deployment.status.readyReplicas > 0}
+```
+has(e.f) -> bool
+```
+
+Whether a field is present."
+    );
+}

@@ -1047,10 +1047,21 @@ fn cost() {
         (Context::Status, "bucket.status.arn", Expected::Any),
     ];
     let source = fixture::components();
+    let instance = fixture::instance_schema();
+    let deployment = std::sync::Arc::new(fixture::schema(
+        json!({"$ref": "#/components/schemas/io.k8s.api.apps.v1.Deployment"}),
+    ));
+    let bucket = std::sync::Arc::new(fixture::bucket_schema());
     let start = Instant::now();
-    let rounds = 200;
+    let rounds = 1000;
     for _ in 0..rounds {
-        std::hint::black_box(fixture::env(&source));
+        let mut env = Env::new(&source);
+        env.set_instance("WebApp", &instance, false);
+        for i in 0..10 {
+            let schema = if i % 2 == 0 { &deployment } else { &bucket };
+            env.add_resource(&format!("r{i}"), "Kind", Some(schema.clone()), false);
+        }
+        std::hint::black_box(env);
     }
     let env_cost = start.elapsed() / rounds;
     let env = fixture::env(&source);
@@ -1082,7 +1093,7 @@ fn cost() {
         }
     });
     eprintln!(
-        "environment with 6 variables: {env_cost:?}; per expression: {per_expr:?} \
+        "environment with 10 resources: {env_cost:?}; per expression: {per_expr:?} \
          (parsing: {parse_only:?})"
     );
 }

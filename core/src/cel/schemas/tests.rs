@@ -1,5 +1,7 @@
 use serde_json::json;
 
+use std::sync::Arc;
+
 use super::*;
 use crate::cel::fixture::{self, Components};
 use crate::cel::{Context, Env};
@@ -203,4 +205,35 @@ fn property_names_escape_like_the_api_server() {
     assert_eq!(escape("namespace").as_deref(), Some("namespace"));
     assert_eq!(escape("1abc"), None);
     assert_eq!(escape("a b"), None);
+}
+
+#[test]
+fn embedded_resources_are_kubernetes_objects() {
+    let source = Components::default();
+    let mut env = Env::new(&source);
+    let wrapper = fixture::schema(json!({"type": "object", "properties": {
+        "spec": {"type": "object", "properties": {
+            "template": {
+                "type": "object",
+                "x-kubernetes-embedded-resource": true,
+                "x-kubernetes-preserve-unknown-fields": true,
+            },
+        }},
+    }}));
+    env.add_resource("wrapper", "Wrapper", Some(Arc::new(wrapper)), false);
+    let path = |p: &[&str]| -> Vec<PathSegment> {
+        p.iter().map(|k| PathSegment::Key((*k).into())).collect()
+    };
+    assert_eq!(
+        env.field_type("wrapper", &path(&["spec", "template", "kind"])),
+        Some(Type::String)
+    );
+    assert_eq!(
+        env.field_type("wrapper", &path(&["spec", "template", "metadata", "name"])),
+        Some(Type::String)
+    );
+    assert_eq!(
+        env.field_type("wrapper", &path(&["spec", "template", "spec", "anything"])),
+        Some(Type::Dyn)
+    );
 }

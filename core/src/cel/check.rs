@@ -124,6 +124,8 @@ pub fn check(text: &str, scope: &Scope<'_, '_>, expected: &Expected) -> Checked 
     checker.expect(&ty, expected);
     let mut references = checker.references;
     references.sort_by_key(|r| (r.range.start, r.range.end));
+    // Macro expansions repeat their receiver (`optMap` reads it twice).
+    references.dedup();
     Checked {
         ty,
         diagnostics: checker.diagnostics,

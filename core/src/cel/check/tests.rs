@@ -879,6 +879,13 @@ fn references_record_variables_and_fields() {
 
     let c = run(
         Context::Template("deployment"),
+        "schema.spec.?image.optMap(i, i.size())",
+        Expected::Any,
+    );
+    assert_eq!(c.references.len(), 1, "{:?}", c.references);
+
+    let c = run(
+        Context::Template("deployment"),
         "cel.bind(d, deployment, d.spec.replicas)",
         Expected::Any,
     );

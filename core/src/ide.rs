@@ -181,3 +181,6 @@ fn name_range(text: &str, node: Option<&crate::syntax::Node>, fallback: TextRang
         None => fallback,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,3 +1,5 @@
+//! Completion fixtures: a `$0` cursor in RGD text and the items offered there.
+
 use crate::ide::CompletionKind;
 use crate::ide::fixture::cursor;
 

@@ -1,3 +1,5 @@
+//! Hover fixtures: what the editor shows for a resource, a spec field and a CEL function.
+
 use crate::ide::fixture::{cursor, lines_with};
 use crate::ide::navigation::tests::at;
 

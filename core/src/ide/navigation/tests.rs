@@ -1,3 +1,5 @@
+//! Navigation fixtures: definition and references of resource ids and spec fields.
+
 use crate::ide::fixture::{cursor, lines_with};
 
 pub(crate) const RGD: &str = "apiVersion: kro.run/v1alpha1

@@ -1,3 +1,5 @@
+//! Rename fixtures: the text after renaming, and the names refused.
+
 use crate::ide::RenameError;
 use crate::ide::fixture::{cursor, lines_with};
 use crate::ide::navigation::tests::at;

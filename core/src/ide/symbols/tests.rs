@@ -1,3 +1,5 @@
+//! Outline fixtures: the symbol tree of RGD files.
+
 use crate::ide::navigation::tests::RGD;
 use crate::ide::{Analysis, Symbol};
 

@@ -4,7 +4,11 @@
 //! plus diagnostics, so the editor gets answers on a broken file and the CLI reports every
 //! problem at once.
 
+mod expressions;
+
 use std::sync::Arc;
+
+pub use expressions::{Dimension, Expression, ResourceExpressions, Slot, StatusExpressions};
 
 use crate::check;
 use crate::diagnostic::Diagnostic;
@@ -56,6 +60,10 @@ pub struct Compiled {
     pub spec: SimpleSchema,
     /// The instance's status as OpenAPI, inferred from the status expressions' types.
     pub status: Schema,
+    /// For each resource (in declaration order), its checked expressions.
+    pub expressions: Vec<ResourceExpressions>,
+    /// The status fields and conditions, checked.
+    pub status_expressions: StatusExpressions,
     /// The dependency graph.
     pub graph: Graph,
     /// Problems found in this RGD.
@@ -194,13 +202,16 @@ fn compile_document(
         max_collection_dimensions: options.max_collection_dimensions,
     };
     diagnostics.extend(check::structure(&rgd, &cx));
+    let cel = expressions::check(text, &rgd, &spec.schema, &*options.schemas);
+    diagnostics.extend(cel.diagnostics);
     let nodes: Vec<graph::NodeInput> = rgd
         .resources
         .iter()
-        .map(|r| graph::NodeInput {
+        .zip(cel.references)
+        .map(|(r, references)| graph::NodeInput {
             id: r.id.value.clone(),
             range: r.id.range,
-            references: Vec::new(),
+            references,
         })
         .collect();
     let (graph, graph_diagnostics) = graph::build(&nodes);
@@ -210,7 +221,9 @@ fn compile_document(
         rgd,
         crd_spec,
         spec,
-        status: Schema::default(),
+        status: cel.status.schema.clone(),
+        expressions: cel.resources,
+        status_expressions: cel.status,
         graph,
         diagnostics,
     }

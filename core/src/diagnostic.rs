@@ -90,6 +90,12 @@ codes! {
     ClusterScopedNamespace = "cluster-scoped-namespace", Error, "A cluster-scoped kind's template sets `metadata.namespace`.";
     NamespaceRequired = "namespace-required", Error, "A namespaced template of a cluster-scoped instance must set `metadata.namespace`.";
     InvalidForEach = "invalid-for-each", Error, "A `forEach` dimension is malformed: one `iterator: ${list}` pair per entry, a valid iterator name, at most the allowed number of dimensions.";
+    UnknownKind = "unknown-kind", Error, "A template or externalRef names a kind its apiVersion does not serve (often a typo, or the wrong version).";
+    KindSchemaUnknown = "kind-schema-unknown", Info, "The schema of a resource's kind is not known offline, so its fields are not type-checked; pass its CRD or check against a cluster.";
+    TemplateUnknownField = "template-unknown-field", Error, "A template sets a field its kind's schema does not have.";
+    ForEachIdentity = "for-each-identity", Error, "A forEach iterator is not used in `metadata.name` (or namespace), so the collection's objects would share a name.";
+    OmitInIdentity = "omit-in-identity", Error, "`omit()` is used in `metadata.name`, which every object needs.";
+    StatusNotExpression = "status-not-expression", Error, "A status field is plain data instead of a `${…}` expression.";
     ConditionNotStandalone = "condition-not-standalone", Error, "An `includeWhen`, `readyWhen` or `forEach` entry must be exactly one `${…}` expression.";
 
     // SimpleSchema, the CRD and breaking changes (core::schema)

@@ -142,7 +142,7 @@ fn graph_formats() {
     );
     let ascii = stdout(&run(&["graph", "examples/webapp.yaml"]));
     assert!(
-        ascii.contains("ingress     Ingress     [conditional]  ← service"),
+        ascii.contains("ingress     Ingress    [conditional]  ← service"),
         "{ascii}"
     );
 }

@@ -228,3 +228,6 @@ fn compile_document(
         diagnostics,
     }
 }
+
+#[cfg(test)]
+mod tests;

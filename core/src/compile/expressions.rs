@@ -201,21 +201,6 @@ impl Stage<'_, '_> {
         schemas: &dyn SchemaSource,
     ) {
         let known = schemas.kinds();
-        let same_group: Vec<&str> = known
-            .iter()
-            .filter(|(gv, _)| gv == &api_version.value)
-            .map(|(_, k)| k.as_str())
-            .collect();
-        if !same_group.is_empty() {
-            // The group/version is one we know completely, so the kind is a typo.
-            let suffix = suggestion_suffix(&kind.value, same_group.iter().copied());
-            self.diagnostics.push(Diagnostic::new(
-                Code::UnknownKind,
-                kind.range,
-                format!("{} has no kind `{}`{suffix}", api_version.value, kind.value),
-            ));
-            return;
-        }
         let versions: Vec<&str> = known
             .iter()
             .filter(|(_, k)| k == &kind.value)
@@ -235,6 +220,21 @@ impl Stage<'_, '_> {
                         .collect::<Vec<_>>()
                         .join(" or ")
                 ),
+            ));
+            return;
+        }
+        let same_group: Vec<&str> = known
+            .iter()
+            .filter(|(gv, _)| gv == &api_version.value)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        if !same_group.is_empty() {
+            // The group/version is one we know completely, so the kind is a typo.
+            let suffix = suggestion_suffix(&kind.value, same_group.iter().copied());
+            self.diagnostics.push(Diagnostic::new(
+                Code::UnknownKind,
+                kind.range,
+                format!("{} has no kind `{}`{suffix}", api_version.value, kind.value),
             ));
             return;
         }

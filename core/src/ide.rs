@@ -14,6 +14,7 @@ mod completion;
 mod fixes;
 mod functions;
 mod hover;
+mod inlay_hints;
 mod navigation;
 mod position;
 mod rename;
@@ -36,6 +37,7 @@ pub use crate::diagnostic::TextEdit;
 pub use completion::{CompletionItem, CompletionKind};
 pub use fixes::Assist;
 pub use hover::HoverResult;
+pub use inlay_hints::InlayHint;
 pub use navigation::{NavigationTarget, References};
 pub use rename::{RenameError, RenameTarget};
 pub use symbols::{Symbol, SymbolKind};
@@ -60,15 +62,12 @@ impl Analysis {
     /// Analyses `text`.
     pub fn with_options(text: impl Into<String>, options: &Options) -> Analysis {
         let text = text.into();
-        let mut file = compile::compile_file(&text, options);
+        let file = compile::compile_file(&text, options);
         let uses: Vec<Vec<Use>> = file
             .rgds
             .iter()
             .map(|compiled| uses::collect(&text, compiled))
             .collect();
-        for (compiled, uses) in file.rgds.iter_mut().zip(&uses) {
-            compiled.graph = uses::dependency_graph(compiled, uses);
-        }
         Analysis { text, file, uses }
     }
 

@@ -1,7 +1,7 @@
 //! What the server tells the editor it can do.
 //!
-//! Semantic tokens (CEL inside strings), inlay hints (inferred status types), code lens and
-//! cluster mode are not offered yet; each becomes one more field here and one handler.
+//! Semantic tokens (CEL inside strings), code lens and cluster mode are not offered yet; each
+//! becomes one more field here, one line in the routing table and one handler.
 
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
@@ -34,6 +34,7 @@ pub(crate) fn server_capabilities() -> ServerCapabilities {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()
         })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         experimental: Some(serde_json::json!({ "graphRequest": GRAPH_REQUEST })),
         ..ServerCapabilities::default()
     }

@@ -9,5 +9,6 @@ pub(crate) mod diagnostics;
 pub(crate) mod document_symbol;
 pub(crate) mod graph;
 pub(crate) mod hover;
+pub(crate) mod inlay_hint;
 pub(crate) mod references;
 pub(crate) mod rename;

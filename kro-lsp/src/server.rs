@@ -177,6 +177,11 @@ impl LanguageServer for Server {
             .await
     }
 
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri.clone();
+        self.run(&uri, params, handlers::inlay_hint::handle).await
+    }
+
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
         self.run(&uri, params, handlers::code_action::handle).await

@@ -6,6 +6,7 @@
 
 mod commands;
 mod inputs;
+mod kube_client;
 mod output;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    cluster: kube_client::ClusterArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +40,8 @@ enum Command {
     Graph(commands::graph::Args),
     #[command(subcommand)]
     Generate(commands::generate::Generate),
+    Install(commands::install::Args),
+    Uninstall(commands::uninstall::Args),
     Completion(commands::completion::Args),
 }
 
@@ -53,7 +58,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(args),
         Command::Graph(args) => commands::graph::run(args),
-        Command::Generate(command) => commands::generate::run(command),
+        Command::Generate(command) => commands::generate::run(command, &cli.cluster),
+        Command::Install(args) => commands::install::run(args, &cli.cluster),
+        Command::Uninstall(args) => commands::uninstall::run(args, &cli.cluster),
         Command::Completion(args) => commands::completion::run::<Cli>(args),
     };
     match result {

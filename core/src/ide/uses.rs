@@ -8,7 +8,6 @@
 
 use super::scan::{self, Step};
 use crate::compile::Compiled;
-use crate::graph::{self, Graph};
 use crate::syntax::{Node, ScalarOffsets, Value};
 use crate::text::TextRange;
 
@@ -45,13 +44,6 @@ pub(crate) enum Part {
     ForEach,
 }
 
-impl Part {
-    /// Whether references here make the resource depend on the one named (SPEC A4).
-    fn adds_edges(self) -> bool {
-        !matches!(self, Part::ReadyWhen)
-    }
-}
-
 /// Every use of an identifier in `compiled`'s expressions, in text order.
 pub(crate) fn collect(text: &str, compiled: &Compiled) -> Vec<Use> {
     let mut out = Vec::new();
@@ -86,37 +78,6 @@ pub(crate) fn collect(text: &str, compiled: &Compiled) -> Vec<Use> {
     // An alias repeats the anchor's nodes, and with them their uses.
     out.dedup_by_key(|u| u.range);
     out
-}
-
-/// The dependency graph as the editor shows it: `compiled`'s own graph once the compiler
-/// feeds it references, else one built from `uses` with the same rules (SPEC A4).
-pub(crate) fn dependency_graph(compiled: &Compiled, uses: &[Use]) -> Graph {
-    let compiler_knows_edges = compiled.graph.dependencies.iter().any(|d| !d.is_empty())
-        || compiled.diagnostics.iter().any(|d| {
-            matches!(
-                d.code,
-                crate::diagnostic::Code::SelfReference | crate::diagnostic::Code::DependencyCycle
-            )
-        });
-    if compiler_knows_edges {
-        return compiled.graph.clone();
-    }
-    let nodes: Vec<graph::NodeInput> = compiled
-        .rgd
-        .resources
-        .iter()
-        .enumerate()
-        .map(|(index, r)| graph::NodeInput {
-            id: r.id.value.clone(),
-            range: r.id.range,
-            references: uses
-                .iter()
-                .filter(|u| matches!(u.site, Site::Resource(i, part) if i == index && part.adds_edges()))
-                .map(|u| (u.name.clone(), u.range))
-                .collect(),
-        })
-        .collect();
-    graph::build(&nodes).0
 }
 
 /// Calls `f` on every string value under `node` (map keys are never evaluated).

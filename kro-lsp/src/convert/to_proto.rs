@@ -147,3 +147,16 @@ pub(crate) fn code_action(snapshot: &Snapshot, assist: ide::Assist) -> CodeActio
         ..CodeAction::default()
     }
 }
+
+pub(crate) fn inlay_hint(snapshot: &Snapshot, hint: ide::InlayHint) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: position(snapshot, hint.offset),
+        label: lsp::InlayHintLabel::String(hint.label),
+        kind: Some(lsp::InlayHintKind::TYPE),
+        text_edits: None,
+        tooltip: hint.tooltip.map(lsp::InlayHintTooltip::String),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}

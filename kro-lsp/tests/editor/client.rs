@@ -285,9 +285,3 @@ pub fn range(text: &str, needle: &str, nth: usize) -> Value {
     let offset = text.match_indices(needle).nth(nth).expect("needle").0;
     json!({"start": position_of(text, offset), "end": position_of(text, offset + needle.len())})
 }
-
-/// The LSP range of `word` inside the first occurrence of `context`.
-pub fn word_in(text: &str, context: &str, word: &str) -> Value {
-    let offset = text.find(context).expect("context") + context.find(word).expect("word");
-    json!({"start": position_of(text, offset), "end": position_of(text, offset + word.len())})
-}

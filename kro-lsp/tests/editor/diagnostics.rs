@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::client::{Client, position, range, word_in};
+use crate::client::{Client, position, range};
 use crate::{URI, WEBAPP};
 
 #[test]
@@ -24,6 +24,13 @@ fn diagnostics_follow_incremental_edits() {
                 "code": "invalid-resource-id",
                 "source": "kro",
                 "message": "resource id `my-config` must be lowerCamelCase: a lowercase letter, then letters and digits (e.g. `myConfig`)",
+            }, {
+                // The deployment still reads `config`, which no longer exists.
+                "range": {"start": {"line": 43, "character": 32}, "end": {"line": 43, "character": 38}},
+                "severity": 1,
+                "code": "cel-unknown-identifier",
+                "source": "kro",
+                "message": "unknown identifier `config`; did you mean `my-config`?",
             }],
         })
     );
@@ -158,13 +165,13 @@ fn a_file_that_stops_being_an_rgd_is_cleared() {
     let mut client = Client::start();
     let text = WEBAPP.replace("- id: config", "- id: my-config");
     client.open(URI, &text);
-    assert_eq!(
-        client.diagnostics(URI)["diagnostics"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    let codes: Vec<String> = client.diagnostics(URI)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes, ["invalid-resource-id", "cel-unknown-identifier"]);
     client.change(
         URI,
         2,
@@ -182,18 +189,18 @@ fn multi_document_files() {
     let mut client = Client::start();
     let text = format!(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: unrelated\n---\n{}",
-        WEBAPP.replace("- id: service", "- id: schema")
+        WEBAPP.replace("      includeWhen:", "      includWhen:")
     );
     client.open(URI, &text);
     let published = client.diagnostics(URI);
     assert_eq!(
         published["diagnostics"],
         json!([{
-            "range": word_in(&text, "id: schema", "schema"),
+            "range": range(&text, "includWhen", 0),
             "severity": 1,
-            "code": "reserved-resource-id",
+            "code": "rgd-unknown-field",
             "source": "kro",
-            "message": "`schema` is reserved and cannot name a resource; choose another id",
+            "message": "a resource has no field `includWhen`; did you mean `includeWhen`?",
         }])
     );
 }

@@ -286,3 +286,26 @@ fn graph_request_returns_the_dependency_graph() {
     assert_eq!(none, json!([]));
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn inlay_hints_show_status_field_types() {
+    let mut client = opened();
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({
+            "textDocument": {"uri": URI},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 200, "character": 0}},
+        }),
+    );
+    let after = position(WEBAPP, "\n", 16); // end of `availableReplicas: ${…}`
+    assert_eq!(
+        hints,
+        json!([{
+            "position": after,
+            "label": "integer",
+            "kind": 1,
+            "tooltip": "status field type in the generated CRD, from the CEL type `int`",
+            "paddingLeft": true,
+        }])
+    );
+}

@@ -36,6 +36,7 @@
 mod apply;
 pub mod breaking;
 pub mod crd;
+pub mod instance;
 pub mod marker;
 pub mod path;
 mod pattern;

@@ -42,6 +42,8 @@ pub(super) fn eval(
 }
 
 /// The template with every slot filled in; fields whose expression omitted itself are removed.
+/// Offline (`unknown_placeholders`), a value whose data only exists in a live cluster (a
+/// status, an assigned IP) is shown as `<unknown: ${…}>` instead of blocking the object.
 pub(super) fn render(
     id: &str,
     template: &Json,
@@ -49,12 +51,21 @@ pub(super) fn render(
     programs: &[Program],
     vars: &Activation,
     budget: &mut Budget,
+    unknown_placeholders: bool,
 ) -> Result<Json, Unresolved> {
     let mut object = template.clone();
     let mut omitted: Vec<&[PathSegment]> = Vec::new();
     for (slot, program) in slots.iter().zip(programs) {
         let place = format!("{id}.{}", render_path(&slot.path));
-        match eval(program, &slot.cel_source(), &place, vars, budget)? {
+        let source = slot.cel_source();
+        let output = match program.eval(vars, budget) {
+            Ok(output) => output,
+            Err(error) if unknown_placeholders && error.is_missing_data() => {
+                Output::Value(Json::String(format!("<unknown: ${{{source}}}>")))
+            }
+            Err(error) => return Err(Unresolved::from_error(&place, &source, error)),
+        };
+        match output {
             Output::Value(value) => set(&mut object, &slot.path, value),
             Output::Omit => omitted.push(&slot.path),
         }

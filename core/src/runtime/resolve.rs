@@ -218,6 +218,7 @@ impl Resolver<'_, '_> {
                 &self.rt.programs[self.i].template,
                 &item_vars,
                 self.budget,
+                self.settings.assume_ready,
             );
             let mut object = match rendered {
                 Ok(object) => object,
@@ -411,6 +412,7 @@ impl Resolver<'_, '_> {
             &self.rt.programs[self.i].template,
             &vars,
             self.budget,
+            self.settings.assume_ready,
         );
         let mut reference = match rendered {
             Ok(reference) => reference,

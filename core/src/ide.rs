@@ -10,6 +10,7 @@
 //! Completion, in particular, reads the cursor's context from the text itself (indentation,
 //! the `${` before the cursor), so it works where the YAML parser gave up.
 
+mod cel_env;
 mod completion;
 mod fixes;
 mod functions;
@@ -26,9 +27,12 @@ mod uses;
 #[cfg(test)]
 mod fixture;
 
+use std::sync::Arc;
+
 use crate::compile::{self, Compiled, FileAnalysis, Options};
 use crate::diagnostic::Diagnostic;
 use crate::graph::render::GraphView;
+use crate::openapi::SchemaSource;
 use crate::rgd::Resource;
 use crate::syntax::{ScalarOffsets, ScalarStyle};
 use crate::text::TextRange;
@@ -45,12 +49,14 @@ pub use symbols::{Symbol, SymbolKind};
 use uses::Use;
 
 /// One file, analysed; the receiver of every editor query.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Analysis {
     text: String,
     file: FileAnalysis,
     /// For each compiled RGD (same order as `file.rgds`), the uses of identifiers.
     uses: Vec<Vec<Use>>,
+    /// The schemas the file was compiled against (kinds for completion, types for CEL).
+    schemas: Arc<dyn SchemaSource>,
 }
 
 impl Analysis {
@@ -68,7 +74,12 @@ impl Analysis {
             .iter()
             .map(|compiled| uses::collect(&text, compiled))
             .collect();
-        Analysis { text, file, uses }
+        Analysis {
+            text,
+            file,
+            uses,
+            schemas: options.schemas.clone(),
+        }
     }
 
     /// The analysed text.
@@ -118,6 +129,15 @@ impl Analysis {
             uses: &self.uses[index],
             text: &self.text,
         })
+    }
+}
+
+impl std::fmt::Debug for Analysis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analysis")
+            .field("bytes", &self.text.len())
+            .field("rgds", &self.file.rgds.len())
+            .finish_non_exhaustive()
     }
 }
 

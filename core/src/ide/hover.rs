@@ -3,7 +3,7 @@
 
 use super::navigation::Target;
 use super::spec_tree::{description_of, type_of};
-use super::{Analysis, Rgd, functions, scan};
+use super::{Analysis, Rgd, cel_env, functions, position, scan};
 use crate::syntax::{Node, ScalarOffsets, Value};
 use crate::text::TextRange;
 
@@ -21,7 +21,9 @@ impl Analysis {
     pub fn hover(&self, offset: usize) -> Option<HoverResult> {
         let rgd = self.rgd_at(offset)?;
         let Some((target, range)) = rgd.target_at(offset) else {
-            return self.function_hover(offset);
+            return self
+                .function_hover(offset)
+                .or_else(|| self.type_hover(&rgd, offset));
         };
         let markdown = match &target {
             Target::Resource(index) => resource(&rgd, *index),
@@ -32,8 +34,9 @@ impl Analysis {
 }
 
 impl Analysis {
-    /// The signatures and doc of the function called at `offset` in an expression.
-    fn function_hover(&self, offset: usize) -> Option<HoverResult> {
+    /// The expression under `offset`: its text, the offset within it, and how to map its
+    /// ranges back to the file.
+    fn expression_at(&self, offset: usize) -> Option<(String, usize, usize, ScalarOffsets)> {
         let parsed = &self.file.parsed;
         let document = parsed.documents.iter().rfind(|d| d.range.start <= offset)?;
         let (_, node) = document.root.as_ref()?.node_at(offset)?;
@@ -44,7 +47,34 @@ impl Analysis {
         let expression = extracted
             .expressions()
             .find(|e| e.range.contains_inclusive(at))?;
-        let call = scan::call_at(&expression.text, at - expression.range.start)?;
+        let start = expression.range.start;
+        Some((expression.text.clone(), at - start, start, offsets))
+    }
+
+    /// The type of the selection (`deployment.status.availableReplicas`) under `offset`.
+    fn type_hover(&self, rgd: &Rgd<'_>, offset: usize) -> Option<HoverResult> {
+        let (text, at, start, offsets) = self.expression_at(offset)?;
+        let place = position::at(&self.text, offset);
+        let context = cel_env::context(&place, rgd, offset)?;
+        let env = cel_env::env(rgd.compiled, &*self.schemas);
+        let (range, ty) = crate::cel::type_at(&text, at, &env.scope(context))?;
+        let selection = &text[range.start..range.end];
+        // Highlight the word under the cursor; the text names the whole selection.
+        let word_start = text[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1)
+            .max(range.start);
+        let range = TextRange::new(start + word_start, start + range.end);
+        Some(HoverResult {
+            range: offsets.range_to_source(range),
+            markdown: format!("```\n{selection}: {ty}\n```\n"),
+        })
+    }
+
+    /// The signatures and doc of the function called at `offset` in an expression.
+    fn function_hover(&self, offset: usize) -> Option<HoverResult> {
+        let (text, at, start, offsets) = self.expression_at(offset)?;
+        let call = scan::call_at(&text, at)?;
         let qualified = call
             .qualifier
             .as_ref()
@@ -54,7 +84,6 @@ impl Analysis {
             None if call.dotted => functions::method_named(&call.name)?,
             None => functions::global_named(&call.name)?,
         };
-        let start = expression.range.start;
         let range = TextRange::new(start + call.range.start, start + call.range.end);
         Some(HoverResult {
             range: offsets.range_to_source(range),

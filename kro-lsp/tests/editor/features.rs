@@ -309,3 +309,32 @@ fn inlay_hints_show_status_field_types() {
         }])
     );
 }
+
+#[test]
+fn completion_and_hover_know_the_kinds_schemas() {
+    let mut client = opened();
+    // `${deployment.spec.` in the service's selector: a Deployment's spec fields.
+    let selector = position(WEBAPP, "selector.matchLabels", 0);
+    let items = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": URI}, "position": selector}),
+    );
+    let labels = labels(&items);
+    for field in ["replicas", "selector", "template", "strategy"] {
+        assert!(labels.contains(&field), "{field} missing from {labels:?}");
+    }
+    let replicas = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "replicas")
+        .unwrap();
+    assert_eq!(replicas["detail"], "int");
+    // Hover on a selected field shows its type.
+    let hover = client.request("textDocument/hover", at("availableReplicas}", 0));
+    assert_eq!(
+        hover["contents"]["value"],
+        "```\ndeployment.status.availableReplicas: int\n```\n"
+    );
+    assert_eq!(hover["range"], range(WEBAPP, "availableReplicas", 1));
+}

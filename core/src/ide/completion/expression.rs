@@ -5,11 +5,12 @@
 //! keeps each RGD's `cel::Env`, typed members (a Deployment's `status`, a string's methods)
 //! come from `cel::complete` here instead.
 
-use super::super::Rgd;
 use super::super::functions;
 use super::super::scan::{self, PathStep};
 use super::super::spec_tree::{ELEMENT, description_of, type_of};
+use super::super::{Rgd, cel_env};
 use super::{CompletionItem, CompletionKind, Context, item};
+use crate::cel;
 use crate::rgd::Resource;
 use crate::syntax::{Node, Value};
 use crate::text::TextRange;
@@ -27,11 +28,71 @@ pub(super) fn complete(cx: &Context<'_>, prefix: &str) -> Vec<CompletionItem> {
     let Some(rgd) = cx.rgd else {
         return Vec::new();
     };
-    match typing.path.split_first() {
+    // The author's own words first: `schema.spec` fields in declaration order, with their
+    // SimpleSchema types and descriptions.
+    if let [PathStep::Name(root), PathStep::Name(spec), ..] = typing.path.as_slice()
+        && root == "schema"
+        && spec == "spec"
+    {
+        let own = schema_members(&rgd, &typing.path[1..], range);
+        if !own.is_empty() {
+            return own;
+        }
+    }
+    // Then what the type checker knows; then, where it knows nothing (an unknown kind), the
+    // fields the template writes.
+    let typed = typed(cx, &rgd, prefix, typing.path.is_empty());
+    if typed.iter().any(|i| i.kind != CompletionKind::Function) {
+        return typed;
+    }
+    let mut own = match typing.path.split_first() {
         None => roots(cx, &rgd, range),
         Some((PathStep::Name(root), rest)) => members(cx, &rgd, root, rest, range),
         Some((PathStep::Index, _)) => Vec::new(),
+    };
+    if !typed.is_empty() {
+        // Methods of a value of unknown type.
+        own.retain(|i| i.kind != CompletionKind::Function);
+        own.extend(typed);
     }
+    own
+}
+
+/// What the CEL checker says can follow: variables in scope, fields by type, functions and
+/// methods by receiver type. Empty where it knows nothing (an unknown kind is `dyn`).
+fn typed(cx: &Context<'_>, rgd: &Rgd<'_>, prefix: &str, at_root: bool) -> Vec<CompletionItem> {
+    let Some(context) = cel_env::context(&cx.position, rgd, cx.offset) else {
+        return Vec::new();
+    };
+    // A resource may name itself only in its readyWhen.
+    let own = match context {
+        cel::Context::Template(id) | cel::Context::IncludeWhen(id) | cel::Context::ForEach(id) => {
+            Some(id)
+        }
+        _ => None,
+    };
+    let env = cel_env::env(rgd.compiled, &*cx.analysis.schemas);
+    let completions = cel::complete(prefix, &env.scope(context));
+    let range = cx.word_range(completions.replace.len());
+    completions
+        .items
+        .into_iter()
+        .filter(|c| !(at_root && own == Some(c.label.as_str())))
+        .map(|c| {
+            let kind = match c.kind {
+                cel::CompletionKind::Variable if rgd.resource(&c.label).is_some() => {
+                    CompletionKind::Resource
+                }
+                cel::CompletionKind::Variable => CompletionKind::Variable,
+                cel::CompletionKind::Field => CompletionKind::Field,
+                cel::CompletionKind::Function
+                | cel::CompletionKind::Method
+                | cel::CompletionKind::Macro => CompletionKind::Function,
+            };
+            let detail = (!c.detail.is_empty()).then_some(c.detail);
+            item(c.label.clone(), kind, detail, c.doc, range, c.label)
+        })
+        .collect()
 }
 
 /// Where in the RGD the expression is, as far as scoping goes.

@@ -119,10 +119,10 @@ fn nested_and_typed_spec_fields() {
     check(
         &with("  resources:\n    - id: a\n      template:\n        x: ${schema.$0}\n"),
         "
-spec (object)
-metadata (ObjectMeta)
 apiVersion (string)
 kind (string)
+metadata (ObjectMeta)
+spec (App.spec)
 ",
     );
 }
@@ -186,20 +186,32 @@ fn ready_when_sees_only_its_own_resource() {
             "  resources:
     - id: config
       template:
+        apiVersion: v1
         kind: ConfigMap
-    - id: workers
-      forEach:
-        - region: ${schema.spec.ports}
+    - id: pod
       readyWhen:
-        - ${w$0}
+        - ${p$0}
       template:
+        apiVersion: v1
         kind: Pod
 ",
         ),
-        "
-workers (Pod) [w→workers]
-each (one item of the collection) [w→each]
+        "pod (Pod) [p→pod]",
+    );
+    check(
+        &with(
+            "  resources:
+    - id: workers
+      forEach:
+        - port: ${schema.spec.ports}
+      readyWhen:
+        - ${w$0}
+      template:
+        apiVersion: v1
+        kind: Pod
 ",
+        ),
+        "each (Pod) [w→each]",
     );
 }
 
@@ -219,13 +231,13 @@ fn iterators_in_the_template_of_their_collection() {
         ),
         "
 schema (App)
-port (forEach iterator)
+port (App.spec.ports[])
 ",
     );
 }
 
 #[test]
-fn resource_members_come_from_the_template() {
+fn resource_members_come_from_the_kind_schema() {
     check(
         &with(
             "  resources:
@@ -235,8 +247,6 @@ fn resource_members_come_from_the_template() {
         kind: ConfigMap
         metadata:
           name: cfg
-        data:
-          key: value
     - id: deployment
       template:
         metadata:
@@ -245,26 +255,58 @@ fn resource_members_come_from_the_template() {
         ),
         "
 apiVersion (string)
+binaryData (map(string, bytes))
+data (map(string, string))
+immutable (bool)
+kind (string)
+metadata (ObjectMeta)
+",
+    );
+}
+
+#[test]
+fn members_of_an_unknown_kind_come_from_the_template() {
+    check(
+        &with(
+            "  resources:
+    - id: widget
+      template:
+        apiVersion: example.com/v1
+        kind: Widget
+        metadata:
+          name: w
+        spec:
+          size: 3
+    - id: deployment
+      template:
+        metadata:
+          name: ${widget.$0}
+",
+        ),
+        "
+apiVersion (string)
 kind (string)
 metadata (object)
-data (object)
+spec (object)
 status (object)
 ",
     );
     check(
         &with(
             "  resources:
-    - id: config
+    - id: widget
       template:
-        metadata:
-          name: cfg
+        apiVersion: example.com/v1
+        kind: Widget
+        spec:
+          size: 3
     - id: deployment
       template:
         metadata:
-          name: ${config.metadata.$0}
+          name: ${widget.spec.$0}
 ",
         ),
-        "name (string)",
+        "size (integer)",
     );
 }
 

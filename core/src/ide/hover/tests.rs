@@ -93,3 +93,21 @@ has(e.f) -> bool
 Whether a field is present."
     );
 }
+
+#[test]
+fn the_type_of_a_selection() {
+    assert_eq!(
+        hover(&at("readyReplicas > 0}", 0)),
+        "- ${deployment.status.«readyReplicas» > 0}
+```
+deployment.status.readyReplicas: int
+```"
+    );
+    assert_eq!(
+        hover(&at("metadata.name +", 0)),
+        "name: ${config.«metadata».name + \"-\" + schema.spec.ingress.host}
+```
+config.metadata: ObjectMeta
+```"
+    );
+}

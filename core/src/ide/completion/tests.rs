@@ -504,3 +504,33 @@ fn functions_of_a_namespace() {
         .collect();
     assert_eq!(labels, ["encode", "decode"]);
 }
+
+#[test]
+fn kinds_and_api_versions_of_templates() {
+    let (analysis, offset) = cursor(&with(
+        "  resources:\n    - id: a\n      template:\n        apiVersion: apps/v1\n        kind: Dep$0\n",
+    ));
+    let items = analysis.completions(offset);
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert!(labels.contains(&"Deployment"), "{labels:?}");
+    assert!(
+        !labels.contains(&"ConfigMap"),
+        "only apps/v1 kinds: {labels:?}"
+    );
+    let deployment = items.iter().find(|i| i.label == "Deployment").unwrap();
+    assert_eq!(deployment.detail.as_deref(), Some("apps/v1"));
+    assert_eq!(
+        &analysis.text()[deployment.edit.range.start..deployment.edit.range.end],
+        "Dep"
+    );
+
+    let (analysis, offset) = cursor(&with(
+        "  resources:\n    - id: a\n      template:\n        apiVersion: $0\n        kind: Ingress\n",
+    ));
+    let labels: Vec<String> = analysis
+        .completions(offset)
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert_eq!(labels, ["networking.k8s.io/v1"]);
+}

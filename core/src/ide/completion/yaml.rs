@@ -216,6 +216,12 @@ fn values(cx: &Context<'_>, key: Option<&str>, start: usize) -> Vec<CompletionIt
     let p = &cx.position;
     let start = start.min(cx.offset);
     let typed = &cx.text()[start..cx.offset];
+    let object = p.path_is(&["spec", "resources", "[]", "template"])
+        || p.path_is(&["spec", "resources", "[]", "externalRef"]);
+    if object && matches!(key, Some("kind" | "apiVersion")) {
+        let range = TextRange::new(start, cx.word_range(0).end);
+        return kinds(cx, key == Some("kind"), range);
+    }
     let choices: &[&str] = match key {
         Some("apiVersion") if p.path_is(&[]) => &["kro.run/v1alpha1"],
         Some("kind") if p.path_is(&[]) => &["ResourceGraphDefinition"],
@@ -354,4 +360,55 @@ fn types(cx: &Context<'_>, tree: Option<SpecTree<'_>>, typed: &str) -> Vec<Compl
         "map[string]",
     ));
     out
+}
+
+/// Kinds (or apiVersions) the schemas know, narrowed by what the object already says.
+fn kinds(cx: &Context<'_>, kind: bool, range: TextRange) -> Vec<CompletionItem> {
+    let resource = cx
+        .rgd
+        .and_then(|rgd| rgd.resource_containing(cx.offset).map(|(_, r)| r));
+    let written_api_version = resource.and_then(|r| r.api_version()).map(|v| v.value);
+    let written_kind = resource.and_then(|r| r.kind()).map(|k| k.value);
+    let mut known = cx.analysis.schemas.kinds();
+    known.sort();
+    // label → the other half of each pair it appears in
+    let mut choices: Vec<(String, Vec<String>)> = Vec::new();
+    for (api_version, k) in known {
+        let (label, other) = if kind {
+            if written_api_version
+                .as_ref()
+                .is_some_and(|v| *v != api_version)
+            {
+                continue;
+            }
+            (k, api_version)
+        } else {
+            if written_kind.as_ref().is_some_and(|w| *w != k) {
+                continue;
+            }
+            (api_version, k)
+        };
+        match choices.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, others)) => others.push(other),
+            None => choices.push((label, vec![other])),
+        }
+    }
+    choices
+        .into_iter()
+        .map(|(label, others)| {
+            let detail = if kind {
+                others.join(", ")
+            } else {
+                format!("{} kinds", others.len())
+            };
+            item(
+                label.clone(),
+                CompletionKind::Value,
+                Some(detail),
+                None,
+                range,
+                label,
+            )
+        })
+        .collect()
 }

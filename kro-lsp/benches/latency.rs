@@ -96,6 +96,25 @@ fn main() {
         elapsed
     });
     report("completion after an edit (`${schema.spec.`)", &completion);
+    let typed_at = {
+        let offset = text.find("${svc3.spec.selector").unwrap() + "${svc3.spec.".len();
+        position_of(&text, offset)
+    };
+    let typed = measure(ROUNDS, || {
+        edit(&mut client);
+        let started = Instant::now();
+        let items = client.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": URI}, "position": typed_at}),
+        );
+        let elapsed = started.elapsed();
+        assert!(items.as_array().is_some_and(|i| i.len() > 3), "{items}");
+        elapsed
+    });
+    report(
+        "typed completion after an edit (`${svc3.spec.` of a Deployment)",
+        &typed,
+    );
     let hover_at = position(&text, "svc3.metadata", 0);
     let hover = measure(ROUNDS, || {
         edit(&mut client);

@@ -8,7 +8,9 @@ mod expressions;
 
 use std::sync::Arc;
 
-pub use expressions::{Dimension, Expression, ResourceExpressions, Slot, StatusExpressions};
+pub use expressions::{
+    Dimension, Expression, ResourceExpressions, Slot, StatusExpressions, environment,
+};
 
 use crate::check;
 use crate::diagnostic::Diagnostic;

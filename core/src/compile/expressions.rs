@@ -2,9 +2,11 @@
 //! it fills, collects the references the dependency graph is built from, and infers the
 //! status schema.
 
+use std::sync::Arc;
+
 use crate::cel::{self, Context, Env, Expected, ExprSegment, Extracted, Kind, Type, VariableKind};
 use crate::diagnostic::{Code, Diagnostic, suggestion_suffix};
-use crate::openapi::{Schema, SchemaSource};
+use crate::openapi::{KindInfo, Schema, SchemaSource};
 use crate::rgd::{Resource, Rgd};
 use crate::syntax::{Node, PathSegment, ScalarOffsets, Value, render_path};
 use crate::text::TextRange;
@@ -63,6 +65,8 @@ pub struct ResourceExpressions {
     pub ready_when: Vec<Expression>,
     /// forEach dimensions, outer loop first.
     pub for_each: Vec<Dimension>,
+    /// The forEach iterators with their element types, as the template sees them.
+    pub iterators: Vec<(String, Type)>,
     /// Whether the kind's schema was known, so the template was type-checked.
     pub typed: bool,
     /// Whether objects of the kind live in a namespace (`None` when the kind is unknown).
@@ -90,22 +94,64 @@ pub(super) struct Output {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The environment a compiled RGD's expressions were checked in (the instance, every
+/// resource, every collection's iterators), for editors asking about types.
+pub fn environment<'p>(compiled: &super::Compiled, schemas: &'p dyn SchemaSource) -> Env<'p> {
+    let mut env = Env::new(schemas);
+    declare_instance(&mut env, &compiled.rgd, &compiled.spec.schema);
+    for resource in &compiled.rgd.resources {
+        let info = resource_kind(resource, schemas);
+        declare_resource(&mut env, resource, info.map(|i| i.schema));
+    }
+    for (resource, expressions) in compiled.rgd.resources.iter().zip(&compiled.expressions) {
+        if !expressions.iterators.is_empty() {
+            env.set_iterators(&resource.id.value, expressions.iterators.clone());
+        }
+    }
+    env
+}
+
+/// Declares `schema`, typed by the instance's schema without status.
+fn declare_instance(env: &mut Env<'_>, rgd: &Rgd, spec: &Schema) {
+    let section = rgd.schema.as_ref();
+    let kind = section
+        .and_then(|s| s.kind.as_ref())
+        .map_or("instance", |k| k.value.as_str());
+    let cluster_scoped = section.is_some_and(|s| s.is_cluster_scoped());
+    env.set_instance(
+        kind,
+        &crate::schema::crd::instance_schema_without_status(spec),
+        cluster_scoped,
+    );
+}
+
+/// What the schema source knows of a resource's kind.
+fn resource_kind(resource: &Resource, schemas: &dyn SchemaSource) -> Option<KindInfo> {
+    let (api_version, kind) = (resource.api_version()?, resource.kind()?);
+    schemas.kind(&api_version.value, &kind.value)
+}
+
+/// Declares a resource's variable (nothing for a resource without an id).
+fn declare_resource(env: &mut Env<'_>, resource: &Resource, schema: Option<Arc<Schema>>) {
+    if resource.id.value.is_empty() {
+        return;
+    }
+    let kind = resource.kind();
+    env.add_resource(
+        &resource.id.value,
+        kind.as_ref().map_or("object", |k| k.value.as_str()),
+        schema,
+        resource.is_collection(),
+    );
+}
+
 pub(super) fn check(text: &str, rgd: &Rgd, spec: &Schema, schemas: &dyn SchemaSource) -> Output {
     let mut stage = Stage {
         text,
         env: Env::new(schemas),
         diagnostics: Vec::new(),
     };
-    let section = rgd.schema.as_ref();
-    let kind = section
-        .and_then(|s| s.kind.as_ref())
-        .map_or("instance", |k| k.value.as_str());
-    let cluster_scoped = section.is_some_and(|s| s.is_cluster_scoped());
-    stage.env.set_instance(
-        kind,
-        &crate::schema::crd::instance_schema_without_status(spec),
-        cluster_scoped,
-    );
+    declare_instance(&mut stage.env, rgd, spec);
 
     let mut resources: Vec<ResourceExpressions> = rgd
         .resources
@@ -117,7 +163,9 @@ pub(super) fn check(text: &str, rgd: &Rgd, spec: &Schema, schemas: &dyn SchemaSo
         if resource.id.value.is_empty() {
             continue;
         }
-        resources[i].for_each = stage.for_each(resource, &mut references[i]);
+        let (dimensions, iterators) = stage.for_each(resource, &mut references[i]);
+        resources[i].for_each = dimensions;
+        resources[i].iterators = iterators;
     }
     for (i, resource) in rgd.resources.iter().enumerate() {
         if resource.id.value.is_empty() {
@@ -147,7 +195,9 @@ pub(super) fn check(text: &str, rgd: &Rgd, spec: &Schema, schemas: &dyn SchemaSo
                 stage.template(resource, &external.node, false, &mut references[i]);
         }
     }
-    let status = section
+    let status = rgd
+        .schema
+        .as_ref()
         .and_then(|s| s.status.as_ref())
         .map(|node| stage.status(node))
         .unwrap_or_default();
@@ -166,30 +216,23 @@ struct Stage<'a, 'p> {
 }
 
 impl Stage<'_, '_> {
-    /// Declares a resource's variable, typed by its kind's schema when known.
+    /// Declares a resource's variable, typed by its kind's schema when known, and reports a
+    /// kind the schemas do not know.
     fn declare(&mut self, resource: &Resource, schemas: &dyn SchemaSource) -> ResourceExpressions {
-        let mut out = ResourceExpressions::default();
-        let (Some(api_version), Some(kind)) = (resource.api_version(), resource.kind()) else {
-            if !resource.id.value.is_empty() {
-                self.env
-                    .add_resource(&resource.id.value, "object", None, resource.is_collection());
-            }
-            return out;
-        };
-        let info = schemas.kind(&api_version.value, &kind.value);
-        if info.is_none() && !api_version.value.contains("${") && !kind.value.contains("${") {
+        let info = resource_kind(resource, schemas);
+        if info.is_none()
+            && let (Some(api_version), Some(kind)) = (resource.api_version(), resource.kind())
+            && !api_version.value.contains("${")
+            && !kind.value.contains("${")
+        {
             self.unknown_kind(resource, &api_version, &kind, schemas);
         }
-        out.typed = info.is_some();
-        out.namespaced = info.as_ref().map(|i| i.namespaced);
-        if !resource.id.value.is_empty() {
-            self.env.add_resource(
-                &resource.id.value,
-                &kind.value,
-                info.map(|i| i.schema),
-                resource.is_collection(),
-            );
-        }
+        let out = ResourceExpressions {
+            typed: info.is_some(),
+            namespaced: info.as_ref().map(|i| i.namespaced),
+            ..ResourceExpressions::default()
+        };
+        declare_resource(&mut self.env, resource, info.map(|i| i.schema));
         out
     }
 
@@ -253,7 +296,7 @@ impl Stage<'_, '_> {
         &mut self,
         resource: &Resource,
         references: &mut Vec<(String, TextRange)>,
-    ) -> Vec<Dimension> {
+    ) -> (Vec<Dimension>, Vec<(String, Type)>) {
         let id = resource.id.value.as_str();
         let mut dimensions = Vec::new();
         let mut iterators = Vec::new();
@@ -278,8 +321,8 @@ impl Stage<'_, '_> {
                 expression,
             });
         }
-        self.env.set_iterators(id, iterators);
-        dimensions
+        self.env.set_iterators(id, iterators.clone());
+        (dimensions, iterators)
     }
 
     fn conditions(

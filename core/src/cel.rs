@@ -64,7 +64,7 @@ pub use extract::{
 };
 pub use library::{FunctionDoc, FunctionKind, functions};
 pub use parse::{MAX_DEPTH, MAX_EXPRESSION_BYTES, MAX_NESTING};
-pub use schemas::{Field, OBJECT_META, escape};
+pub use schemas::{Field, OBJECT_META, RESERVED_WORDS, escape};
 pub use types::{Anchor, Builtin, Step, StructType, Type};
 
 use crate::diagnostic::{Code, Diagnostic};

@@ -32,8 +32,9 @@ pub fn structure(rgd: &Rgd, cx: &Context<'_>) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// Ids kro reserves for itself, and CEL's reserved words; neither may name a resource.
-pub const RESERVED_IDS: &[&str] = &[
+/// Ids kro reserves for itself; together with CEL's reserved words they cannot name a
+/// resource or an iterator.
+pub const KRO_RESERVED_IDS: &[&str] = &[
     "apiVersion",
     "context",
     "dependency",
@@ -67,28 +68,12 @@ pub const RESERVED_IDS: &[&str] = &[
     "variables",
     "vars",
     "version",
-    // CEL
-    "true",
-    "false",
-    "null",
-    "in",
-    "as",
-    "break",
-    "const",
-    "continue",
-    "else",
-    "for",
-    "function",
-    "if",
-    "import",
-    "let",
-    "loop",
-    "package",
-    "return",
-    "var",
-    "void",
-    "while",
 ];
+
+/// Whether `name` is reserved by kro or by CEL.
+pub fn is_reserved(name: &str) -> bool {
+    KRO_RESERVED_IDS.contains(&name) || crate::cel::RESERVED_WORDS.contains(&name)
+}
 
 /// Whether `name` is lowerCamelCase as ids and iterators must be.
 pub fn is_lower_camel_case(name: &str) -> bool {

@@ -393,8 +393,9 @@ fn property<'s>(schema: &'s Schema, name: &str) -> Option<(&'s str, &'s Schema)>
         .map(|(k, v)| (k.as_str(), v))
 }
 
-/// CEL keywords; a property named like one is selected by its plain name or `__name__`.
-const RESERVED: &[&str] = &[
+/// CEL's reserved words; a property named like one is selected by its plain name or
+/// `__name__`, and no resource or iterator may be named like one.
+pub const RESERVED_WORDS: &[&str] = &[
     "true",
     "false",
     "null",
@@ -428,7 +429,7 @@ pub fn escape(property: &str) -> Option<String> {
     if first.is_ascii_digit() || !allowed(first) || !chars.all(allowed) {
         return None;
     }
-    if RESERVED.contains(&property) {
+    if RESERVED_WORDS.contains(&property) {
         return Some(property.to_owned());
     }
     if !property.contains(['.', '-', '/']) && !property.contains("__") {

@@ -2,7 +2,7 @@
 //! dimensions, and each iterator is a lowerCamelCase name that is not reserved, not a resource
 //! id and not used twice in the same resource.
 
-use super::{Context, RESERVED_IDS, is_lower_camel_case};
+use super::{Context, is_lower_camel_case, is_reserved};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::rgd::Rgd;
 
@@ -23,7 +23,7 @@ pub(super) fn check(rgd: &Rgd, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         for (i, dimension) in dimensions.iter().enumerate() {
             let name = &dimension.name.value;
-            if RESERVED_IDS.contains(&name.as_str()) {
+            if is_reserved(name) {
                 out.push(Diagnostic::new(
                     Code::ReservedResourceId,
                     dimension.name.range,

@@ -1,7 +1,7 @@
 //! `invalid-resource-id`, `reserved-resource-id`, `duplicate-resource-id`: every resource has a
 //! unique lowerCamelCase id that kro and CEL do not reserve.
 
-use super::{RESERVED_IDS, is_lower_camel_case};
+use super::{is_lower_camel_case, is_reserved};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::rgd::Rgd;
 
@@ -11,7 +11,7 @@ pub(super) fn check(rgd: &Rgd, out: &mut Vec<Diagnostic>) {
         if id.value.is_empty() {
             continue; // lowering already reported the missing id
         }
-        if RESERVED_IDS.contains(&id.value.as_str()) {
+        if is_reserved(&id.value) {
             out.push(Diagnostic::new(
                 Code::ReservedResourceId,
                 id.range,

@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::navigation::Target;
 use super::{Analysis, TextEdit};
-use crate::check::{RESERVED_IDS, is_lower_camel_case};
+use crate::check::{is_lower_camel_case, is_reserved};
 use crate::text::TextRange;
 
 /// What a rename at a position would change.
@@ -62,7 +62,7 @@ impl Analysis {
         match &target {
             Target::Resource(index) => {
                 let current = &rgd.resources()[*index].id.value;
-                if RESERVED_IDS.contains(&new_name) {
+                if is_reserved(new_name) {
                     return invalid(format!(
                         "`{new_name}` is reserved and cannot name a resource"
                     ));

@@ -223,9 +223,8 @@ impl Runtime {
         {
             return Err(format!("the RGD has errors: {}", error.message));
         }
-        let program = |source: &str| {
-            Program::new(source).map_err(|e| format!("expression `{source}`: {e}"))
-        };
+        let program =
+            |source: &str| Program::new(source).map_err(|e| format!("expression `{source}`: {e}"));
         let mut programs = Vec::new();
         for expressions in &compiled.expressions {
             programs.push(ResourcePrograms {
@@ -284,7 +283,15 @@ impl Runtime {
         let mut budget = Budget::new(settings.budget);
         let (resources, values) =
             resolve::resolve_all(self, instance, observed, settings, &mut budget);
-        status::finish(self, instance, resources, &values, settings, &mut budget)
+        status::finish(
+            self,
+            instance,
+            observed,
+            resources,
+            &values,
+            settings,
+            &mut budget,
+        )
     }
 }
 

@@ -150,9 +150,21 @@ mod tests {
     #[test]
     fn set_and_remove_follow_paths() {
         let mut object = json!({"spec": {"ports": [{"port": "x"}, {"port": "y"}], "a": 1}});
-        set(&mut object, &[key("spec"), key("ports"), PathSegment::Index(1), key("port")], json!(80));
+        set(
+            &mut object,
+            &[
+                key("spec"),
+                key("ports"),
+                PathSegment::Index(1),
+                key("port"),
+            ],
+            json!(80),
+        );
         assert_eq!(object["spec"]["ports"][1]["port"], 80);
-        remove(&mut object, &[key("spec"), key("ports"), PathSegment::Index(0)]);
+        remove(
+            &mut object,
+            &[key("spec"), key("ports"), PathSegment::Index(0)],
+        );
         remove(&mut object, &[key("spec"), key("a")]);
         assert_eq!(object, json!({"spec": {"ports": [{"port": 80}]}}));
     }

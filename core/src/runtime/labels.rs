@@ -94,15 +94,24 @@ pub(super) fn decorate(
             map.insert(k.clone(), Json::String(v.clone()));
         }
         if let Some((index, size)) = collection {
-            map.insert("kro.run/collection-index".to_owned(), Json::String(index.to_string()));
-            map.insert("kro.run/collection-size".to_owned(), Json::String(size.to_string()));
+            map.insert(
+                "kro.run/collection-index".to_owned(),
+                Json::String(index.to_string()),
+            );
+            map.insert(
+                "kro.run/collection-size".to_owned(),
+                Json::String(size.to_string()),
+            );
         }
     }
     let annotations = metadata
         .entry("annotations")
         .or_insert_with(|| Json::Object(Default::default()));
     if let Some(map) = annotations.as_object_mut() {
-        map.insert(APPLY_ORDER_ANNOTATION.to_owned(), Json::String(wave.to_string()));
+        map.insert(
+            APPLY_ORDER_ANNOTATION.to_owned(),
+            Json::String(wave.to_string()),
+        );
     }
 }
 
@@ -118,7 +127,10 @@ mod tests {
             "applyset-{}-v1",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
         );
-        assert_eq!(applyset_id("shop", "default", "WebApp", "kro.run"), expected);
+        assert_eq!(
+            applyset_id("shop", "default", "WebApp", "kro.run"),
+            expected
+        );
         assert_eq!(expected.len(), "applyset-".len() + 43 + "-v1".len());
     }
 

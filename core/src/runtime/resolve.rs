@@ -91,9 +91,16 @@ struct Resolver<'a, 'b> {
     budget: &'b mut Budget,
 }
 
-impl Resolver<'_, '_> {
-    fn id(&self) -> &str {
-        &self.resource.id.value
+impl<'a> Resolver<'a, '_> {
+    /// The resource id (borrowed from the compiled RGD, not from the resolver).
+    fn id(&self) -> &'a str {
+        let resource: &'a Resource = self.resource;
+        &resource.id.value
+    }
+
+    /// The runtime (borrowed for as long as the resolver's inputs).
+    fn rt(&self) -> &'a Runtime {
+        self.rt
     }
 
     fn plan(&self, phase: Phase) -> ResourcePlan {
@@ -107,7 +114,11 @@ impl Resolver<'_, '_> {
         }
     }
 
-    fn resolve(&mut self, plans: &[Option<ResourcePlan>], bound: &Bound) -> (ResourcePlan, Option<Json>) {
+    fn resolve(
+        &mut self,
+        plans: &[Option<ResourcePlan>],
+        bound: &Bound,
+    ) -> (ResourcePlan, Option<Json>) {
         if let Some(phase) = self.gate(plans) {
             return (self.plan(phase), None);
         }
@@ -158,13 +169,16 @@ impl Resolver<'_, '_> {
     }
 
     fn include(&mut self, vars: &Activation) -> Result<(), Phase> {
-        let expressions = &self.rt.compiled.expressions[self.i].include_when;
-        let programs = &self.rt.programs[self.i].include_when;
+        let rt = self.rt();
+        let expressions = &rt.compiled.expressions[self.i].include_when;
+        let programs = &rt.programs[self.i].include_when;
         for (expression, program) in expressions.iter().zip(programs) {
             let place = format!("{} includeWhen", self.id());
             match evaluate::eval(program, &expression.text, &place, vars, self.budget) {
                 Ok(Output::Value(Json::Bool(true))) => {}
-                Ok(Output::Value(Json::Bool(false))) | Ok(Output::Omit) | Ok(Output::Value(Json::Null)) => {
+                Ok(Output::Value(Json::Bool(false)))
+                | Ok(Output::Omit)
+                | Ok(Output::Value(Json::Null)) => {
                     return Err(Phase::Excluded {
                         reason: format!("includeWhen `${{{}}}` is false", expression.text),
                     });
@@ -211,11 +225,12 @@ impl Resolver<'_, '_> {
             for (name, value) in iterators {
                 item_vars.insert(&name, value);
             }
+            let rt = self.rt();
             let rendered = evaluate::render(
                 self.id(),
                 &template,
-                &self.rt.compiled.expressions[self.i].template,
-                &self.rt.programs[self.i].template,
+                &rt.compiled.expressions[self.i].template,
+                &rt.programs[self.i].template,
                 &item_vars,
                 self.budget,
                 self.settings.assume_ready,
@@ -256,13 +271,20 @@ impl Resolver<'_, '_> {
     /// The forEach iterator bindings, outer dimension first; one empty binding when the
     /// resource is not a collection.
     fn combinations(&mut self, vars: &Activation) -> Result<Vec<Vec<(String, Json)>>, Phase> {
-        let dimensions = &self.rt.compiled.expressions[self.i].for_each;
-        let programs = &self.rt.programs[self.i].for_each;
+        let rt = self.rt();
+        let dimensions = &rt.compiled.expressions[self.i].for_each;
+        let programs = &rt.programs[self.i].for_each;
         let mut combinations: Vec<Vec<(String, Json)>> = vec![Vec::new()];
         for (dimension, program) in dimensions.iter().zip(programs) {
             let place = format!("{} forEach `{}`", self.id(), dimension.name);
-            let items = match evaluate::eval(program, &dimension.expression.text, &place, vars, self.budget)
-                .map_err(phase_of)?
+            let items = match evaluate::eval(
+                program,
+                &dimension.expression.text,
+                &place,
+                vars,
+                self.budget,
+            )
+            .map_err(phase_of)?
             {
                 Output::Value(Json::Array(items)) => items,
                 Output::Value(Json::Null) | Output::Omit => Vec::new(),
@@ -305,7 +327,9 @@ impl Resolver<'_, '_> {
             return;
         };
         if let Some(metadata) = object.get_mut("metadata").and_then(Json::as_object_mut)
-            && metadata.get("namespace").is_none_or(|n| n.as_str().is_none_or(str::is_empty))
+            && metadata
+                .get("namespace")
+                .is_none_or(|n| n.as_str().is_none_or(str::is_empty))
         {
             metadata.insert("namespace".to_owned(), namespace);
         }
@@ -336,7 +360,11 @@ impl Resolver<'_, '_> {
                                     "{} of {} items exist; waiting for {}{name}",
                                     items.len(),
                                     desired.len(),
-                                    if ns.is_empty() { String::new() } else { format!("{ns}/") }
+                                    if ns.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!("{ns}/")
+                                    }
                                 ),
                             },
                             None,
@@ -373,8 +401,9 @@ impl Resolver<'_, '_> {
 
     /// Why `object` is not ready per readyWhen, or `None` when every condition holds.
     fn ready_when(&mut self, object: &Json, name: &str) -> Option<String> {
-        let expressions = &self.rt.compiled.expressions[self.i].ready_when;
-        let programs = &self.rt.programs[self.i].ready_when;
+        let rt = self.rt();
+        let expressions = &rt.compiled.expressions[self.i].ready_when;
+        let programs = &rt.programs[self.i].ready_when;
         let mut vars = Activation::new();
         vars.insert(name, object.clone());
         for (expression, program) in expressions.iter().zip(programs) {
@@ -390,10 +419,18 @@ impl Resolver<'_, '_> {
                     ));
                 }
                 Ok(Output::Omit) => {
-                    return Some(format!("readyWhen `${{{}}}` has no value{}", expression.text, seen()));
+                    return Some(format!(
+                        "readyWhen `${{{}}}` has no value{}",
+                        expression.text,
+                        seen()
+                    ));
                 }
                 Err(error) => {
-                    return Some(format!("readyWhen `${{{}}}`: {error}{}", expression.text, seen()));
+                    return Some(format!(
+                        "readyWhen `${{{}}}`: {error}{}",
+                        expression.text,
+                        seen()
+                    ));
                 }
             }
         }
@@ -402,14 +439,21 @@ impl Resolver<'_, '_> {
 
     /// An external reference: resolve what to read, then wait for it to exist.
     fn external(&mut self, vars: Activation) -> (ResourcePlan, Option<Json>) {
-        let Some(external) = &self.resource.external_ref else {
-            return (self.plan(Phase::Failed { error: "no externalRef".to_owned() }), None);
+        let resource: &'a Resource = self.resource;
+        let Some(external) = &resource.external_ref else {
+            return (
+                self.plan(Phase::Failed {
+                    error: "no externalRef".to_owned(),
+                }),
+                None,
+            );
         };
+        let rt = self.rt();
         let rendered = evaluate::render(
             self.id(),
             &external.node.to_json(),
-            &self.rt.compiled.expressions[self.i].template,
-            &self.rt.programs[self.i].template,
+            &rt.compiled.expressions[self.i].template,
+            &rt.programs[self.i].template,
             &vars,
             self.budget,
             self.settings.assume_ready,
@@ -446,19 +490,30 @@ impl Resolver<'_, '_> {
                 plan = self.plan(Phase::Resolved { readiness });
             }
             _ if self.settings.assume_ready => {
-                value = Some(if selector { Json::Array(Vec::new()) } else { reference.clone() });
+                value = Some(if selector {
+                    Json::Array(Vec::new())
+                } else {
+                    reference.clone()
+                });
                 plan = self.plan(Phase::Resolved {
                     readiness: Readiness::Unknown,
                 });
             }
             _ => {
                 value = None;
-                let kind = reference.get("kind").and_then(Json::as_str).unwrap_or("object");
+                let kind = reference
+                    .get("kind")
+                    .and_then(Json::as_str)
+                    .unwrap_or("object");
                 let (ns, name) = identity(&reference);
                 plan = self.plan(Phase::Pending {
                     reason: format!(
                         "waiting for the external {kind} {}{name} to exist",
-                        if ns.is_empty() { String::new() } else { format!("{ns}/") }
+                        if ns.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{ns}/")
+                        }
                     ),
                 });
             }
@@ -484,16 +539,27 @@ fn values_seen(expression: &str, name: &str, object: &Json) -> String {
     while let Some(found) = expression[start..].find(name) {
         let at = start + found;
         start = at + name.len();
-        let before_ok = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_' || bytes[at - 1] == b'.');
+        let before_ok = at == 0
+            || !(bytes[at - 1].is_ascii_alphanumeric()
+                || bytes[at - 1] == b'_'
+                || bytes[at - 1] == b'.');
         if !before_ok {
             continue;
         }
         let mut end = at + name.len();
         let mut path = Vec::new();
-        while end < bytes.len() && (bytes[end] == b'.' || (bytes[end] == b'?' && bytes.get(end + 1) == Some(&b'.'))) {
-            let field_start = end + if bytes[end] == b'?' { 2 } else { 1 };
+        while end < bytes.len() && bytes[end] == b'.' {
+            // `a.b` or the optional select `a.?b`.
+            let field_start = end
+                + if bytes.get(end + 1) == Some(&b'?') {
+                    2
+                } else {
+                    1
+                };
             let mut field_end = field_start;
-            while field_end < bytes.len() && (bytes[field_end].is_ascii_alphanumeric() || bytes[field_end] == b'_') {
+            while field_end < bytes.len()
+                && (bytes[field_end].is_ascii_alphanumeric() || bytes[field_end] == b'_')
+            {
                 field_end += 1;
             }
             if field_end == field_start || bytes.get(field_end) == Some(&b'(') {
@@ -539,7 +605,11 @@ mod tests {
             " (deployment.status.availableReplicas = 1, deployment.spec.replicas = 3)"
         );
         assert_eq!(
-            values_seen("deployment.status.?readyReplicas.orValue(0) > 0", "deployment", &object),
+            values_seen(
+                "deployment.status.?readyReplicas.orValue(0) > 0",
+                "deployment",
+                &object
+            ),
             " (deployment.status.readyReplicas = <absent>)"
         );
         assert_eq!(values_seen("size(x) > 0", "deployment", &object), "");

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
 use super::resolve::instance_without_status;
-use super::{Phase, Plan, Readiness, ResourcePlan, Runtime, Settings};
+use super::{Observed, Phase, Plan, Readiness, ResourcePlan, Runtime, Settings};
 use crate::cel::{Activation, Budget, Output};
 use crate::syntax::PathSegment;
 
@@ -38,6 +38,7 @@ impl InstanceState {
 pub(super) fn finish(
     rt: &Runtime,
     instance: &Json,
+    observed: &Observed,
     resources: Vec<ResourcePlan>,
     values: &[(String, Json)],
     settings: &Settings,
@@ -45,8 +46,23 @@ pub(super) fn finish(
 ) -> Plan {
     let mut vars = Activation::new();
     vars.insert("schema", instance_without_status(instance));
-    for (id, value) in values {
-        vars.insert(id, value.clone());
+    // Status reads what exists, ready or not: the values dependents were given, and else the
+    // live objects.
+    for resource in &rt.compiled.rgd.resources {
+        let id = resource.id.value.as_str();
+        if let Some((_, value)) = values.iter().find(|(bound, _)| bound == id) {
+            vars.insert(id, value.clone());
+        } else if let Some(live) = observed.get(id) {
+            let value = if resource.is_collection() {
+                Json::Array(live.to_vec())
+            } else {
+                match live.first() {
+                    Some(object) => object.clone(),
+                    None => continue,
+                }
+            };
+            vars.insert(id, value);
+        }
     }
     let mut status = Map::new();
     for (slot, program) in rt
@@ -119,7 +135,11 @@ pub(super) fn finish(
             "GraphResolved",
             false,
             "ResolutionFailed",
-            failed.iter().map(|r| describe(r)).collect::<Vec<_>>().join("; "),
+            failed
+                .iter()
+                .map(|r| describe(r))
+                .collect::<Vec<_>>()
+                .join("; "),
         ),
     };
     let resources_ready = if blocking.is_empty() {
@@ -138,7 +158,11 @@ pub(super) fn finish(
                 "{} of {} resources not ready: {}",
                 blocking.len(),
                 resources.len(),
-                blocking.iter().map(|r| describe(r)).collect::<Vec<_>>().join("; ")
+                blocking
+                    .iter()
+                    .map(|r| describe(r))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         )
     };
@@ -217,4 +241,3 @@ fn insert(status: &mut Map<String, Json>, path: &[PathSegment], value: Json) {
         node.insert(key.clone(), value);
     }
 }
-

@@ -34,7 +34,9 @@ fn reason(plan: &Plan, id: &str) -> String {
     match phase(plan, id) {
         Phase::Pending { reason } | Phase::Excluded { reason } => reason,
         Phase::Failed { error } => error,
-        Phase::Resolved { readiness: Readiness::NotReady { reason } } => reason,
+        Phase::Resolved {
+            readiness: Readiness::NotReady { reason },
+        } => reason,
         other => format!("{other:?}"),
     }
 }
@@ -102,7 +104,10 @@ fn resources_wait_for_their_dependencies_to_exist_and_be_ready() {
     let instance = instance(json!({"name": "shop", "replicas": 3, "monitoring": false}));
     let plan = rt.plan(&instance, &Observed::new(), &settings());
     assert_eq!(
-        plan.resources.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        plan.resources
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>(),
         ["config", "deployment", "monitor", "dashboard"]
     );
     assert_eq!(reason(&plan, "config"), "it does not exist yet");
@@ -112,12 +117,20 @@ fn resources_wait_for_their_dependencies_to_exist_and_be_ready() {
     );
     assert_eq!(plan.state, InstanceState::InProgress);
     // Only the config is applied now; the deployment waits.
-    let names: Vec<&str> = plan.apply().map(|o| o["metadata"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = plan
+        .apply()
+        .map(|o| o["metadata"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["shop-config"]);
     let ready = &plan.status["conditions"].as_array().unwrap()[2];
     assert_eq!(ready["type"], "ResourcesReady");
     assert_eq!(ready["status"], "False");
-    assert!(ready["message"].as_str().unwrap().contains("config: it does not exist yet"));
+    assert!(
+        ready["message"]
+            .as_str()
+            .unwrap()
+            .contains("config: it does not exist yet")
+    );
     assert!(!plan.can_prune());
 }
 
@@ -126,18 +139,33 @@ fn children_get_values_labels_and_waves() {
     let rt = runtime(APP);
     let instance = instance(json!({"name": "shop", "replicas": 3, "monitoring": false}));
     let mut observed = Observed::new();
-    observed.insert("config", json!({"metadata": {"name": "shop-config", "namespace": "prod"}}));
+    observed.insert(
+        "config",
+        json!({"metadata": {"name": "shop-config", "namespace": "prod"}}),
+    );
     let plan = rt.plan(&instance, &observed, &settings());
     let deployment = &plan.resource("deployment").unwrap().desired[0];
     assert_eq!(deployment["spec"]["replicas"], 3);
     assert_eq!(deployment["metadata"]["namespace"], "prod");
     assert_eq!(deployment["metadata"]["labels"]["config"], "shop-config");
-    assert_eq!(deployment["metadata"]["labels"]["kro.run/node-id"], "deployment");
-    assert_eq!(deployment["metadata"]["labels"]["kro.run/instance-name"], "shop");
-    assert_eq!(deployment["metadata"]["annotations"]["internal.kro.run/apply-order"], "2");
+    assert_eq!(
+        deployment["metadata"]["labels"]["kro.run/node-id"],
+        "deployment"
+    );
+    assert_eq!(
+        deployment["metadata"]["labels"]["kro.run/instance-name"],
+        "shop"
+    );
+    assert_eq!(
+        deployment["metadata"]["annotations"]["internal.kro.run/apply-order"],
+        "2"
+    );
     let config = &plan.resource("config").unwrap().desired[0];
     assert_eq!(config["data"]["replicas"], "3");
-    assert_eq!(config["metadata"]["annotations"]["internal.kro.run/apply-order"], "1");
+    assert_eq!(
+        config["metadata"]["annotations"]["internal.kro.run/apply-order"],
+        "1"
+    );
 }
 
 #[test]
@@ -153,7 +181,10 @@ fn ready_when_reports_the_values_it_saw() {
     let plan = rt.plan(&instance, &observed, &settings());
     let why = reason(&plan, "deployment");
     assert!(why.starts_with("readyWhen `${deployment.status.?availableReplicas.orValue(0) == deployment.spec.replicas}` is false"), "{why}");
-    assert!(why.contains("deployment.status.availableReplicas = 1"), "{why}");
+    assert!(
+        why.contains("deployment.status.availableReplicas = 1"),
+        "{why}"
+    );
     assert!(why.contains("deployment.spec.replicas = 3"), "{why}");
     // The status shows what is known.
     assert_eq!(plan.status["available"], 1);
@@ -172,12 +203,21 @@ fn exclusion_propagates_and_everything_else_becomes_active() {
         json!({"metadata": {"name": "shop"}, "spec": {"replicas": 1}, "status": {"availableReplicas": 1}}),
     );
     let plan = rt.plan(&instance, &observed, &settings());
-    assert_eq!(reason(&plan, "monitor"), "includeWhen `${schema.spec.monitoring}` is false");
-    assert_eq!(reason(&plan, "dashboard"), "it depends on `monitor`, which is excluded");
+    assert_eq!(
+        reason(&plan, "monitor"),
+        "includeWhen `${schema.spec.monitoring}` is false"
+    );
+    assert_eq!(
+        reason(&plan, "dashboard"),
+        "it depends on `monitor`, which is excluded"
+    );
     assert_eq!(plan.state, InstanceState::Active);
     assert!(plan.can_prune());
     let conditions = plan.status["conditions"].as_array().unwrap();
-    assert!(conditions.iter().all(|c| c["status"] == "True"), "{conditions:?}");
+    assert!(
+        conditions.iter().all(|c| c["status"] == "True"),
+        "{conditions:?}"
+    );
     assert_eq!(conditions[3]["type"], "Ready");
     assert_eq!(conditions[3]["observedGeneration"], 2);
 }
@@ -193,7 +233,10 @@ fn transition_times_change_only_with_status() {
         ..settings()
     };
     let second = rt.plan(&instance, &Observed::new(), &later);
-    assert_eq!(first.status, second.status, "nothing changed, so nothing to write");
+    assert_eq!(
+        first.status, second.status,
+        "nothing changed, so nothing to write"
+    );
     let mut observed = Observed::new();
     observed.insert("config", json!({"metadata": {"name": "shop-config"}}));
     let third = rt.plan(&instance, &observed, &later);
@@ -234,11 +277,24 @@ fn collections_expand_to_the_cartesian_product_outer_first() {
     let instance = instance(json!({"regions": ["eu", "us"], "tiers": ["web", "api"]}));
     let plan = rt.plan(&instance, &Observed::new(), &settings());
     let configs = plan.resource("configs").unwrap();
-    let names: Vec<&str> = configs.desired.iter().map(|o| o["metadata"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = configs
+        .desired
+        .iter()
+        .map(|o| o["metadata"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["eu-web", "eu-api", "us-web", "us-api"]);
-    assert_eq!(configs.desired[2]["metadata"]["labels"]["kro.run/collection-index"], "2");
-    assert_eq!(configs.desired[2]["metadata"]["labels"]["kro.run/collection-size"], "4");
-    assert_eq!(reason(&plan, "configs"), "0 of 4 items exist; waiting for prod/eu-web");
+    assert_eq!(
+        configs.desired[2]["metadata"]["labels"]["kro.run/collection-index"],
+        "2"
+    );
+    assert_eq!(
+        configs.desired[2]["metadata"]["labels"]["kro.run/collection-size"],
+        "4"
+    );
+    assert_eq!(
+        reason(&plan, "configs"),
+        "0 of 4 items exist; waiting for prod/eu-web"
+    );
 }
 
 #[test]
@@ -254,7 +310,11 @@ fn collection_readiness_checks_each_item() {
         ],
     );
     let plan = rt.plan(&instance, &observed, &settings());
-    assert!(reason(&plan, "configs").starts_with("item eu-api: readyWhen"), "{}", reason(&plan, "configs"));
+    assert!(
+        reason(&plan, "configs").starts_with("item eu-api: readyWhen"),
+        "{}",
+        reason(&plan, "configs")
+    );
     observed.insert_items(
         "configs",
         vec![
@@ -270,7 +330,11 @@ fn collection_readiness_checks_each_item() {
 #[test]
 fn empty_collections_are_ready_and_large_ones_fail() {
     let rt = runtime(COLLECTION);
-    let plan = rt.plan(&instance(json!({"regions": [], "tiers": ["web"]})), &Observed::new(), &settings());
+    let plan = rt.plan(
+        &instance(json!({"regions": [], "tiers": ["web"]})),
+        &Observed::new(),
+        &settings(),
+    );
     assert!(plan.resource("configs").unwrap().is_ready());
     assert_eq!(plan.state, InstanceState::Active);
     let small = Settings {
@@ -290,8 +354,16 @@ fn empty_collections_are_ready_and_large_ones_fail() {
 #[test]
 fn duplicate_collection_identities_fail() {
     let rt = runtime(COLLECTION);
-    let plan = rt.plan(&instance(json!({"regions": ["eu", "eu"], "tiers": ["web"]})), &Observed::new(), &settings());
-    assert!(reason(&plan, "configs").contains("both named prod/eu-web"), "{}", reason(&plan, "configs"));
+    let plan = rt.plan(
+        &instance(json!({"regions": ["eu", "eu"], "tiers": ["web"]})),
+        &Observed::new(),
+        &settings(),
+    );
+    assert!(
+        reason(&plan, "configs").contains("both named prod/eu-web"),
+        "{}",
+        reason(&plan, "configs")
+    );
 }
 
 const EXTERNAL: &str = r#"
@@ -327,13 +399,25 @@ fn external_references_are_read_never_applied() {
     let instance = instance(json!({"source": "platform"}));
     let plan = rt.plan(&instance, &Observed::new(), &settings());
     let settings_plan = plan.resource("settings").unwrap();
-    assert_eq!(reason(&plan, "settings"), "waiting for the external ConfigMap prod/platform to exist");
-    assert_eq!(settings_plan.external.as_ref().unwrap()["metadata"]["name"], "platform");
+    assert_eq!(
+        reason(&plan, "settings"),
+        "waiting for the external ConfigMap prod/platform to exist"
+    );
+    assert_eq!(
+        settings_plan.external.as_ref().unwrap()["metadata"]["name"],
+        "platform"
+    );
     assert!(settings_plan.desired.is_empty());
     let mut observed = Observed::new();
-    observed.insert("settings", json!({"metadata": {"name": "platform"}, "data": {"level": "debug"}}));
+    observed.insert(
+        "settings",
+        json!({"metadata": {"name": "platform"}, "data": {"level": "debug"}}),
+    );
     let plan = rt.plan(&instance, &observed, &settings());
-    assert_eq!(plan.resource("copy").unwrap().desired[0]["data"]["level"], "debug");
+    assert_eq!(
+        plan.resource("copy").unwrap().desired[0]["data"]["level"],
+        "debug"
+    );
     assert_eq!(plan.apply().count(), 1, "only the template is applied");
 }
 
@@ -342,10 +426,21 @@ fn missing_data_means_pending_not_failed() {
     let rt = runtime(EXTERNAL);
     let instance = instance(json!({"source": "platform"}));
     let mut observed = Observed::new();
-    observed.insert("settings", json!({"metadata": {"name": "platform"}, "data": {}}));
+    observed.insert(
+        "settings",
+        json!({"metadata": {"name": "platform"}, "data": {}}),
+    );
     let plan = rt.plan(&instance, &observed, &settings());
-    assert!(matches!(phase(&plan, "copy"), Phase::Pending { .. }), "{:?}", phase(&plan, "copy"));
-    assert!(reason(&plan, "copy").contains("copy.data.level"), "{}", reason(&plan, "copy"));
+    assert!(
+        matches!(phase(&plan, "copy"), Phase::Pending { .. }),
+        "{:?}",
+        phase(&plan, "copy")
+    );
+    assert!(
+        reason(&plan, "copy").contains("copy.data.level"),
+        "{}",
+        reason(&plan, "copy")
+    );
     assert_eq!(plan.state, InstanceState::InProgress);
 }
 
@@ -358,9 +453,23 @@ fn offline_rendering_treats_planned_objects_as_observed() {
         ..settings()
     };
     let plan = rt.plan(&instance, &Observed::new(), &offline);
-    let names: Vec<&str> = plan.apply().map(|o| o["metadata"]["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["shop-config", "shop", "shop-monitor", "shop-monitor-dashboard"]);
-    assert!(plan.resources.iter().all(|r| r.phase == Phase::Resolved { readiness: Readiness::Unknown }));
+    let names: Vec<&str> = plan
+        .apply()
+        .map(|o| o["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "shop-config",
+            "shop",
+            "shop-monitor",
+            "shop-monitor-dashboard"
+        ]
+    );
+    assert!(plan.resources.iter().all(|r| r.phase
+        == Phase::Resolved {
+            readiness: Readiness::Unknown
+        }));
 }
 
 #[test]
@@ -369,5 +478,8 @@ fn plans_are_deterministic() {
     let instance = instance(json!({"regions": ["eu", "us"], "tiers": ["a"]}));
     let a = rt.plan(&instance, &Observed::new(), &settings());
     let b = rt.plan(&instance, &Observed::new(), &settings());
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
 }

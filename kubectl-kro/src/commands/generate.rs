@@ -6,7 +6,7 @@ mod json_schema;
 
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use kro_core::compile::{Compiled, FileAnalysis, Options, compile_file};
 use kro_core::schema::Ownership;
 use kro_core::text::LineIndex;
@@ -79,22 +79,25 @@ pub struct FileArgs {
 }
 
 pub fn run(command: Generate, cluster: &ClusterArgs) -> Result<Outcome> {
+    let path = match &command {
+        Generate::Crd(args) => &args.path,
+        Generate::Instance(args) => &args.path,
+        Generate::Schema(args) => &args.path,
+    };
+    let input = inputs::read_one(path)?;
+    let analysis = compile_file(&input.text, &Options::default());
+    let Some(compiled) = valid_rgds(&analysis, &input) else {
+        return Ok(Outcome::Invalid);
+    };
     match command {
         Generate::Crd(args) => {
-            let input = inputs::read_one(&args.path)?;
-            let analysis = compile_file(&input.text, &Options::default());
-            let compiled = valid_rgds(&analysis, &input)?;
             let crds: Vec<serde_json::Value> = compiled
                 .iter()
                 .map(|c| c.crd(&Ownership::default()))
                 .collect();
             print_documents(&crds, args.output)?;
-            Ok(Outcome::Ok)
         }
         Generate::Instance(args) => {
-            let input = inputs::read_one(&args.path)?;
-            let analysis = compile_file(&input.text, &Options::default());
-            let compiled = valid_rgds(&analysis, &input)?;
             let target = instance::Target {
                 name: args.name.as_deref(),
                 namespace: cluster.namespace.as_deref(),
@@ -104,45 +107,40 @@ pub fn run(command: Generate, cluster: &ClusterArgs) -> Result<Outcome> {
                 .map(|c| instance::render(c, &target))
                 .collect();
             print!("{}", documents.join("---\n"));
-            Ok(Outcome::Ok)
         }
         Generate::Schema(args) => {
-            let input = inputs::read_one(&args.path)?;
-            let analysis = compile_file(&input.text, &Options::default());
-            let compiled = valid_rgds(&analysis, &input)?;
             output::print_document(&json_schema::document(&compiled), args.output)?;
-            Ok(Outcome::Ok)
         }
     }
+    Ok(Outcome::Ok)
 }
 
-/// The file's RGDs, or an error listing its problems: artefacts of an invalid RGD would be
-/// wrong in ways the user cannot see.
-fn valid_rgds<'a>(analysis: &'a FileAnalysis, input: &Input) -> Result<Vec<&'a Compiled>> {
-    if analysis.rgds.is_empty() {
-        bail!("{}: no ResourceGraphDefinition in this file", input.path);
-    }
-    if analysis.has_errors() {
-        let index = LineIndex::new(&input.text);
-        for d in analysis.diagnostics() {
-            eprintln!(
-                "{}",
-                output::diagnostic_lines(
-                    d,
-                    &input.path,
-                    &input.text,
-                    &index,
-                    output::color_enabled()
-                )
-            );
-        }
-        bail!(
-            "{}: the RGD has errors; fix them first (`kubectl kro validate {}`)",
-            input.path,
-            input.path
+/// The file's RGDs, or `None` after printing its problems (exit status 1): artefacts of an
+/// invalid RGD would be wrong in ways the user cannot see.
+pub fn valid_rgds<'a>(analysis: &'a FileAnalysis, input: &Input) -> Option<Vec<&'a Compiled>> {
+    let index = LineIndex::new(&input.text);
+    let color = output::color_enabled();
+    for d in analysis.diagnostics() {
+        eprintln!(
+            "{}",
+            output::diagnostic_lines(d, &input.path, &input.text, &index, color)
         );
     }
-    Ok(analysis.rgds.iter().collect())
+    if analysis.rgds.is_empty() {
+        eprintln!(
+            "error: {}: no ResourceGraphDefinition in this file (documents need `kind: ResourceGraphDefinition`)",
+            input.path
+        );
+        return None;
+    }
+    if analysis.has_errors() {
+        eprintln!(
+            "error: {}: the RGD has errors; fix them first (`kubectl kro validate {}`)",
+            input.path, input.path
+        );
+        return None;
+    }
+    Some(analysis.rgds.iter().collect())
 }
 
 /// Several documents: a YAML stream separated by `---`, or a JSON array (one object alone is

@@ -472,11 +472,8 @@ fn rollout_state(deployment: &Deployment) -> (bool, String) {
     let available = status.available_replicas.unwrap_or(0);
     let total = status.replicas.unwrap_or(0);
     let ready = observed && updated == desired && available == desired && total == desired;
-    let state = if total > desired {
-        format!(
-            "{available}/{desired} replicas available, {} old replicas terminating",
-            total - desired
-        )
+    let state = if updated < desired || total > desired {
+        format!("rolling out: {updated}/{desired} updated, {available} available")
     } else {
         format!("{available}/{desired} replicas available")
     };
@@ -576,7 +573,12 @@ pub fn pod_problems(pods: &[Pod]) -> Vec<String> {
                 ));
             }
         }
-        if found.is_empty() {
+        let ready = status
+            .conditions
+            .iter()
+            .flatten()
+            .any(|c| c.type_ == "Ready" && c.status == "True");
+        if found.is_empty() && !ready {
             found.push(status.phase.unwrap_or_else(|| "Pending".to_owned()));
         }
         for problem in found {

@@ -49,7 +49,7 @@ pub struct Connection {
     /// The kubeconfig context in use (`None` inside a cluster).
     pub context: Option<String>,
     /// `-n`, else the context's namespace, else `default`.
-    #[expect(dead_code, reason = "for the commands that list (status), not install")]
+    #[allow(dead_code, reason = "read by the controller and the commands that list")]
     pub namespace: String,
 }
 

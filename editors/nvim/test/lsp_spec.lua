@@ -48,6 +48,8 @@ local function wait_for(what, cond)
 end
 
 local function open(name)
+  -- Start from a clean slate: earlier tests leave modified buffers behind.
+  vim.cmd('silent! %bwipeout!')
   vim.cmd.edit(vim.fn.fnameescape(copy(name)))
   local buf = vim.api.nvim_get_current_buf()
   eq('yaml', vim.bo[buf].filetype, 'filetype')
@@ -189,7 +191,7 @@ test(':KroGraph renders the kro/graph response in a split', function()
   assert(vim.api.nvim_get_current_buf() == buf)
 end)
 
-print(('%d passed, %d failed'):format(passed, failed))
+io.stdout:write(('%d passed, %d failed\n'):format(passed, failed))
 for _, client in ipairs(vim.lsp.get_clients()) do
   client:stop(true)
 end

@@ -28,10 +28,10 @@ local function test(name, fn)
   local ok, err = xpcall(fn, debug.traceback)
   if ok then
     passed = passed + 1
-    print('ok   ' .. name)
+    io.stdout:write('ok   ' .. name .. '\n')
   else
     failed = failed + 1
-    print('FAIL ' .. name .. '\n' .. tostring(err))
+    io.stdout:write('FAIL ' .. name .. '\n' .. tostring(err) .. '\n')
   end
 end
 

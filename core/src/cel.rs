@@ -46,6 +46,7 @@
 mod assist;
 mod check;
 mod env;
+mod eval;
 mod extract;
 #[cfg(test)]
 mod fixture;
@@ -58,6 +59,7 @@ mod types;
 pub use assist::{Completion, CompletionKind, Completions, complete, type_at};
 pub use check::{Checked, Expected, Reference, check};
 pub use env::{Context, Env, Scope, Variable, VariableKind};
+pub use eval::{Activation, Budget, EvalError, Output, Program};
 pub use extract::{
     ExprSegment, Extracted, Kind, Literal, Segment, TemplateString, TemplateStrings, extract,
     quote, template_strings,

@@ -9,7 +9,7 @@
 //! kro's functions are not in cel-go; their expectations come from kro's algorithms, computed
 //! independently (see `kro_functions`).
 
-use serde_json::json;
+use serde_json::{Value as Json, json};
 
 use super::*;
 
@@ -536,5 +536,497 @@ fn results_match_cel_go() {
         failures.len(),
         CEL_GO.len(),
         failures.join("\n")
+    );
+}
+
+// ---- through the public API ----
+
+fn eval(expr: &str) -> Result<Output, EvalError> {
+    eval_with(expr, &vars())
+}
+
+fn eval_with(expr: &str, vars: &Activation) -> Result<Output, EvalError> {
+    let program = Program::new(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
+    program.eval(vars, &mut Budget::default())
+}
+
+fn value(expr: &str) -> Json {
+    match eval(expr) {
+        Ok(Output::Value(v)) => v,
+        other => panic!("{expr}: {other:?}"),
+    }
+}
+
+#[test]
+fn program_is_shareable() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Program>();
+    assert_send_sync::<Activation>();
+    assert!(Program::new("a +").is_err());
+    assert!(Program::new("").is_err());
+    assert_eq!(Program::new(" 1 ").unwrap().source(), " 1 ");
+}
+
+#[test]
+fn results_are_written_as_kro_writes_them() {
+    let cases: &[(&str, Json)] = &[
+        ("obj.spec.replicas", json!(3)),
+        ("obj.spec.ratio", json!(1.5)),
+        // Go's encoder writes a whole double without a fraction.
+        ("2.0", json!(2)),
+        ("obj.spec.ratio * 2.0", json!(3)),
+        ("1e300 * 10.0 > 0.0", json!(true)),
+        ("'a' + 'b'", json!("ab")),
+        ("null", json!(null)),
+        ("[1, 'a', null]", json!([1, "a", null])),
+        ("{'k': [1, 2]}", json!({"k": [1, 2]})),
+        (
+            "timestamp('2024-03-05T10:20:30.5+02:00')",
+            json!("2024-03-05T08:20:30Z"),
+        ),
+        ("timestamp('0001-01-01T00:00:00Z')", json!(null)),
+        ("duration('1h30m')", json!("1h30m0s")),
+        ("duration('1500ms')", json!("1.5s")),
+        ("string(duration('1h30m'))", json!("5400s")),
+        ("3u", json!(3)),
+        ("optional.of(5)", json!(5)),
+        ("[optional.none(), optional.of(1)]", json!([null, 1])),
+        ("[1, omit(), 2]", json!([1, 2])),
+        ("{'a': omit(), 'b': 1}", json!({"b": 1})),
+        (
+            "base64.encode(hash.sha256('hello world'))",
+            json!("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="),
+        ),
+        (
+            "runtime.newCondition({type: 'Ready', status: 'True', reason: 'Ok', message: 'fine'})",
+            json!({"type": "Ready", "status": "True", "reason": "Ok", "message": "fine"}),
+        ),
+    ];
+    for (expr, expected) in cases {
+        assert_eq!(&value(expr), expected, "{expr}");
+    }
+    assert_eq!(eval("omit()"), Ok(Output::Omit));
+    assert_eq!(eval("optional.none()"), Ok(Output::Omit));
+    assert_eq!(eval("obj.spec.?nope"), Ok(Output::Omit));
+    assert_eq!(eval("true ? omit() : 1"), Ok(Output::Omit));
+}
+
+#[test]
+fn unwritable_results_fail_with_a_reason() {
+    for (expr, needle) in [
+        ("b'abc'", "encode it explicitly, e.g. base64.encode(...)"),
+        ("hash.md5('x')", "encode it explicitly"),
+        ("18446744073709551615u", "overflows int64"),
+        ("1.0 / 0.0", "+Inf cannot be written"),
+        ("quantity('1Gi')", "cannot be written"),
+        ("{1: 'a'}", "map key must be string"),
+        ("int", "cannot be written"),
+    ] {
+        match eval(expr) {
+            Err(EvalError::Failed(m)) => assert!(m.contains(needle), "{expr}: {m}"),
+            other => panic!("{expr}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn missing_data_names_what_is_missing() {
+    let mut vars = vars();
+    vars.insert(
+        "deployment",
+        json!({"metadata": {"name": "web"}, "spec": {"replicas": 2}, "status": {"conditions": []}}),
+    );
+    vars.insert("pods", json!([]));
+    vars.insert("svc", json!({"spec": null}));
+    for (expr, message) in [
+        (
+            "deployment.status.availableReplicas",
+            "no field `availableReplicas` in deployment.status",
+        ),
+        (
+            "deployment.status.conditions[0].status",
+            "index 0 out of bounds in deployment.status.conditions (size 0)",
+        ),
+        ("pods[0]", "index 0 out of bounds in pods (size 0)"),
+        (
+            "svc.spec.clusterIP",
+            "svc.spec is null, so it has no field `clusterIP`",
+        ),
+        (
+            "deployment.metadata.labels['app']",
+            "no field `labels` in deployment.metadata",
+        ),
+        (
+            "obj.metadata.labels['team']",
+            "no key \"team\" in obj.metadata.labels",
+        ),
+        ("configmap.data", "`configmap` is not available (yet)"),
+        (
+            "has(deployment.status.x.y)",
+            "no field `x` in deployment.status",
+        ),
+        (
+            "deployment.status.availableReplicas >= deployment.spec.replicas",
+            "no field `availableReplicas`",
+        ),
+        ("'prefix-' + deployment.status.phase", "no field `phase`"),
+    ] {
+        match eval_with(expr, &vars) {
+            Err(e @ EvalError::MissingData(_)) => {
+                assert!(e.is_missing_data());
+                assert!(e.to_string().contains(message), "{expr}: {e}");
+            }
+            other => panic!("{expr}: expected missing data, got {other:?}"),
+        }
+    }
+    // Optional reads and presence tests make missing data a value.
+    for (expr, expected) in [
+        ("deployment.status.?availableReplicas.orValue(0)", json!(0)),
+        ("has(deployment.status.availableReplicas)", json!(false)),
+        (
+            "deployment.status.?conditions[?0].status.orValue('Unknown')",
+            json!("Unknown"),
+        ),
+        (
+            "false && deployment.status.availableReplicas > 0",
+            json!(false),
+        ),
+        ("pods.all(p, p.status.phase == 'Running')", json!(true)),
+    ] {
+        assert_eq!(
+            eval_with(expr, &vars),
+            Ok(Output::Value(expected)),
+            "{expr}"
+        );
+    }
+}
+
+#[test]
+fn other_errors_fail() {
+    for (expr, needle) in [
+        ("1 / 0", "division by zero"),
+        ("9223372036854775807 + 1", "integer overflow"),
+        ("obj.spec.replicas + 'a'", "no such overload"),
+        ("obj.metadata.name.foo", "cannot select field `foo`"),
+        ("'abc'.matches('(')", "Illegal regex"),
+        ("int('x')", "type conversion error"),
+        ("[].min()", "min called on empty list"),
+        ("obj.spec.ports[1.5]", "unsupported index value"),
+        (
+            "lists.setAtIndex([1], 3, 2)",
+            "index 3 out of bounds [0, 1)",
+        ),
+        ("random.seededInt(5, 5, 'x')", "min must be less than max"),
+        ("omit() == omit()", "cannot be compared"),
+        ("optional.none().value()", "optional.none() dereference"),
+        ("obj.spec.replicas ? 1 : 2", "not bool"),
+    ] {
+        match eval(expr) {
+            Err(EvalError::Failed(m)) => assert!(m.contains(needle), "{expr}: {m}"),
+            other => panic!("{expr}: expected a failure, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn kro_functions() {
+    let cases: &[(&str, Json)] = &[
+        // kro's algorithms; values computed independently (Python hashlib).
+        ("random.seededString(10, 'my-app')", json!("8qejs8ek8q")),
+        ("random.seededString(9, '')", json!("ew0w84jle")),
+        ("random.seededInt(30000, 32768, 'my-app')", json!(30598)),
+        ("random.seededInt(0, 100, '')", json!(52)),
+        ("random.seededInt(-5, 5, 'x')", json!(1)),
+        (
+            "base64.encode(hash.md5('hello world'))",
+            json!("XrY7u+Ae7tCTyyK7j1rNww=="),
+        ),
+        (
+            "base64.encode(hash.fnv64a('hello world'))",
+            json!("d5pl5wI80uc="),
+        ),
+        ("size(hash.sha256('x'))", json!(32)),
+        ("size(hash.fnv64a('x'))", json!(8)),
+        // Go's encoding/json: sorted keys, HTML-safe, whole doubles without a fraction.
+        (
+            "json.marshal({'b': [1, 2.5, true, null], 'a': '<&>'})",
+            json!(r#"{"a":"\u003c\u0026\u003e","b":[1,2.5,true,null]}"#),
+        ),
+        ("json.marshal(2.0)", json!("2")),
+        (
+            "json.marshal(timestamp('2024-01-01T10:00:00+02:00'))",
+            json!(r#""2024-01-01T08:00:00Z""#),
+        ),
+        ("json.marshal(duration('90s'))", json!(r#""1m30s""#)),
+        ("json.marshal(b'hi')", json!(r#""aGk=""#)),
+        (
+            "json.marshal(obj.metadata)",
+            json!(r#"{"labels":{"app":"web"},"name":"web"}"#),
+        ),
+        // Go's json.Unmarshal makes every number a double.
+        (
+            "json.unmarshal('{\"a\": [1, \"x\"]}')",
+            json!({"a": [1, "x"]}),
+        ),
+        (
+            "type(json.unmarshal('{\"a\": 1}').a) == double",
+            json!(true),
+        ),
+        ("json.unmarshal('[1, 2]')[1] == 2", json!(true)),
+        (
+            "{'a': 1, 'b': 2}.merge({'b': 3, 'c': 4})",
+            json!({"a": 1, "b": 3, "c": 4}),
+        ),
+        (
+            "{'a': {'x': 1, 'y': [1]}, 'b': 1}.deepMerge({'a': {'y': [2], 'z': 3}})",
+            json!({"a": {"x": 1, "y": [2], "z": 3}, "b": 1}),
+        ),
+        (
+            "obj.metadata.deepMerge({'labels': {'tier': 'web'}}).labels",
+            json!({"app": "web", "tier": "web"}),
+        ),
+        ("lists.setAtIndex([1, 2, 3], 1, 99)", json!([1, 99, 3])),
+        (
+            "lists.insertAtIndex([1, 2, 3], 3, 99)",
+            json!([1, 2, 3, 99]),
+        ),
+        (
+            "lists.insertAtIndex([1, 2, 3], 0, 99)",
+            json!([99, 1, 2, 3]),
+        ),
+        ("lists.removeAtIndex([1, 2, 3], 0)", json!([2, 3])),
+        ("runtime.condition(obj, 'Ready').status", json!("True")),
+        ("runtime.condition(obj, 'Missing').status", json!("")),
+        ("runtime.condition({}, 'Ready').reason", json!("")),
+        (
+            "runtime.newCondition({type: 'A', status: obj.spec.replicas > 1 ? 'True' : 'False'}).status",
+            json!("True"),
+        ),
+    ];
+    for (expr, expected) in cases {
+        assert_eq!(&value(expr), expected, "{expr}");
+    }
+    for expr in [
+        "runtime.newCondition({type: 'A', status: 'Maybe'})",
+        "runtime.newCondition({type: '', status: 'True'})",
+        "runtime.newCondition({status: 'True'})",
+        "runtime.condition(1, 'A')",
+        "random.seededString(0, 'x')",
+        "json.unmarshal('{')",
+        "1.deepMerge({})",
+    ] {
+        assert!(matches!(eval(expr), Err(EvalError::Failed(_))), "{expr}");
+    }
+}
+
+#[test]
+fn typed_binding_follows_the_schema() {
+    let schema: crate::openapi::Schema = serde_json::from_value(json!({
+        "type": "object",
+        "properties": {
+            "metadata": {"type": "object", "properties": {
+                "creationTimestamp": {"type": "string", "format": "date-time"}}},
+            "data": {"type": "object", "additionalProperties": {"type": "string", "format": "byte"}},
+            "spec": {"type": "object", "properties": {
+                "ratio": {"type": "number"},
+                "timeout": {"type": "string", "format": "duration"},
+                "port": {"x-kubernetes-int-or-string": true}}}
+        }
+    }))
+    .unwrap();
+    let object = json!({
+        "metadata": {"creationTimestamp": "2024-03-05T10:20:30Z"},
+        "data": {"password": "c2VjcmV0"},
+        "spec": {"ratio": 2, "timeout": "1m30s", "port": "http", "extra": 1}
+    });
+    let mut vars = Activation::new();
+    vars.insert_typed("secret", &object, &schema, None);
+    vars.insert_typed("secrets", &json!([object.clone()]), &schema, None);
+    vars.insert("raw", object);
+    for (expr, expected) in [
+        ("string(secret.data.password)", json!("secret")),
+        ("base64.encode(secrets[0].data.password)", json!("c2VjcmV0")),
+        ("type(secret.spec.ratio) == double", json!(true)),
+        ("secret.spec.ratio * 1.5", json!(3)),
+        ("secret.spec.timeout.getSeconds()", json!(90)),
+        (
+            "secret.metadata.creationTimestamp.getFullYear()",
+            json!(2024),
+        ),
+        (
+            "secret.metadata.creationTimestamp + duration('1h')",
+            json!("2024-03-05T11:20:30Z"),
+        ),
+        ("secret.spec.port", json!("http")),
+        ("secret.spec.extra", json!(1)),
+        // Untyped, the same fields are text, and timestamp uses still work.
+        ("raw.data.password", json!("c2VjcmV0")),
+        ("raw.metadata.creationTimestamp.getFullYear()", json!(2024)),
+        (
+            "raw.metadata.creationTimestamp + duration('1h')",
+            json!("2024-03-05T11:20:30Z"),
+        ),
+        (
+            "timestamp('2024-03-06T00:00:00Z') - raw.metadata.creationTimestamp",
+            json!("13h39m30s"),
+        ),
+        (
+            "raw.metadata.creationTimestamp < timestamp('2025-01-01T00:00:00Z')",
+            json!(true),
+        ),
+        ("raw.spec.timeout.getSeconds()", json!(90)),
+    ] {
+        assert_eq!(
+            eval_with(expr, &vars),
+            Ok(Output::Value(expected)),
+            "{expr}"
+        );
+    }
+    let m: BTreeMap<String, Json> = [("x".to_owned(), json!(1))].into_iter().collect();
+    assert_eq!(
+        eval_with("x + 1", &Activation::from(m)),
+        Ok(Output::Value(json!(2)))
+    );
+}
+
+#[test]
+fn macros_and_scopes() {
+    let mut vars = vars();
+    vars.insert("each", json!({"status": {"ready": true}}));
+    for (expr, expected) in [
+        ("each.status.ready", json!(true)),
+        (
+            "[1, 2].map(x, [3, 4].map(y, x * y))",
+            json!([[3, 4], [6, 8]]),
+        ),
+        (
+            "[1, 2].exists(obj, obj == 2) && obj.spec.replicas == 3",
+            json!(true),
+        ),
+        ("cel.bind(obj, 5, obj + 1)", json!(6)),
+        (
+            "[[1, 2], [3]].map(l, l.map(x, x + 1)).flatten()",
+            json!([2, 3, 4]),
+        ),
+        (
+            "obj.spec.ports.transformMapEntry(i, p, {string(p): i})",
+            json!({"80": 0, "443": 1}),
+        ),
+        (
+            "{'b': 1, 'a': 2}.transformMapEntry(k, v, v > 1, {k + k: v})",
+            json!({"aa": 2}),
+        ),
+        (
+            "[{'n': 2}, {'n': 1}].sortBy(e, e.n).map(e, e.n)",
+            json!([1, 2]),
+        ),
+        (
+            "lists.range(3).map(i, 'item-%d'.format([i]))",
+            json!(["item-0", "item-1", "item-2"]),
+        ),
+        ("obj.spec.ports.filter(p, p > 100).size()", json!(1)),
+    ] {
+        assert_eq!(
+            eval_with(expr, &vars),
+            Ok(Output::Value(expected)),
+            "{expr}"
+        );
+    }
+    // A comprehension's variables are gone after it.
+    assert!(matches!(
+        eval("[1].map(x, x) == [1] && x == 1"),
+        Err(EvalError::MissingData(_))
+    ));
+}
+
+// ---- cost ----
+
+fn cost_exceeded(expr: &str, vars: &Activation) -> bool {
+    let program = Program::new(expr).unwrap();
+    matches!(
+        program.eval(vars, &mut Budget::default()),
+        Err(EvalError::CostExceeded {
+            limit: Budget::DEFAULT_PER_EXPRESSION
+        })
+    )
+}
+
+#[test]
+fn hostile_expressions_run_out_of_budget() {
+    let mut vars = vars();
+    let big: Vec<i64> = (0..2000).collect();
+    vars.insert("big", json!(big));
+    vars.insert("text", json!("x".repeat(100_000)));
+    for expr in [
+        // A billion iterations.
+        "lists.range(1000).map(x, lists.range(1000).map(y, lists.range(1000).map(z, x + y + z)))",
+        "big.map(x, big.map(y, x * y))",
+        "big.all(x, big.all(y, big.all(z, x + y + z >= 0)))",
+        // Allocation stopped before it happens.
+        "lists.range(1000000000000)",
+        "size(random.seededString(100000000, 'x')) > 0",
+        "text.replace('x', text)",
+        // Doubling strings.
+        "cel.bind(a, text + text, cel.bind(b, a + a, cel.bind(c, b + b, cel.bind(d, c + c, cel.bind(e, d + d, cel.bind(f, e + e, size(f + f)))))))",
+        "lists.range(200).map(i, text).join('').size() > 0",
+        "big.map(x, text + 'y').size()",
+        "[text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text].join('-').size()",
+        "big.sortBy(x, -x).map(x, big.indexOf(x)).size()",
+        "big.map(x, big).flatten().distinct().size()",
+        // Errors do not hide the budget: `… && false` cannot absorb it.
+        "big.map(x, big.map(y, x)).size() > 0 && false",
+        "big.exists(x, big.map(y, y).size() < 0)",
+    ] {
+        assert!(
+            cost_exceeded(expr, &vars),
+            "{expr} did not run out of budget"
+        );
+    }
+    // Ordinary work over the same data fits.
+    for expr in [
+        "big.map(x, x * 2).size()",
+        "big.filter(x, x % 2 == 0).size()",
+        "size(text.replace('x', 'y'))",
+        "big.sortBy(x, -x)[0]",
+    ] {
+        let program = Program::new(expr).unwrap();
+        assert!(
+            program.eval(&vars, &mut Budget::default()).is_ok(),
+            "{expr}"
+        );
+    }
+}
+
+#[test]
+fn the_budget_is_shared_across_expressions() {
+    let vars = vars();
+    let program = Program::new("lists.range(1000).map(x, x * 2).size()").unwrap();
+    let mut budget = Budget::new(10_000);
+    assert!(program.eval(&vars, &mut budget).is_ok());
+    let after_one = budget.spent();
+    assert!(after_one > 3000 && after_one < 10_000, "{after_one}");
+    assert!(program.eval(&vars, &mut budget).is_ok() || budget.remaining() < after_one);
+    // Once spent, even a small expression is refused, naming the whole budget.
+    let mut spent = Budget::new(100);
+    assert_eq!(
+        program.eval(&vars, &mut spent),
+        Err(EvalError::CostExceeded { limit: 100 })
+    );
+    assert_eq!(spent.remaining(), 0);
+    assert!(matches!(
+        Program::new("1 + 1").unwrap().eval(&vars, &mut spent),
+        Err(EvalError::CostExceeded { limit: 100 })
+    ));
+    // A per-expression limit below the total.
+    let mut budget = Budget::new(1_000_000).with_per_expression(500);
+    assert_eq!(
+        program.eval(&vars, &mut budget),
+        Err(EvalError::CostExceeded { limit: 500 })
+    );
+    assert_eq!(Budget::default().limit(), Budget::DEFAULT);
+    assert!(
+        EvalError::CostExceeded { limit: 5 }
+            .to_string()
+            .contains("cost limit of 5")
     );
 }

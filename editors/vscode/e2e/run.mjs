@@ -19,7 +19,7 @@ const vsix = must('VSIX');
 const out = must('OUT');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const codeServer = path.join(here, 'node_modules/.bin/code-server');
-const TIMEOUT = 60_000;
+const TIMEOUT = 30_000;
 
 function must(name) {
   const v = process.env[name];
@@ -47,6 +47,7 @@ let failed = 0;
 async function test(name, fn) {
   const t = Date.now();
   try {
+    await page?.keyboard.press('Escape');
     await fn();
     passed++;
     console.log(`ok   ${name} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
@@ -120,9 +121,11 @@ try {
   }
   console.log(`code-server ${port} up [${elapsed()}]`);
 
-  browser = await chromium.launch({
+  // A fresh --user-data-dir (playwright passes it for a persistent context); --headless too.
+  browser = await chromium.launchPersistentContext(path.join(out, 'chromium'), {
     executablePath: chromiumPath,
     headless: true,
+    viewport: { width: 1400, height: 900 },
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -130,10 +133,9 @@ try {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
-      `--user-data-dir=${path.join(out, 'chromium')}`,
     ],
   });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
   console.log(`workbench loaded [${elapsed()}]`);
@@ -166,7 +168,7 @@ try {
 
   await test('a broken RGD shows its diagnostics in the Problems panel', async () => {
     await openFile('broken.yaml');
-    await command('View: Show Problems');
+    await command('Problems: Focus on Problems View');
     const problems = page.locator('.markers-panel');
     const invalid = problems.locator('.monaco-list-row', { hasText: 'resource id `my-config` must be lowerCamelCase' });
     await invalid.waitFor({ timeout: TIMEOUT });

@@ -22,6 +22,14 @@
 //!    schemas with [`Env::status_schema`]; `conditions` entries in
 //!    [`Context::StatusConditions`] with [`Expected::StatusCondition`].
 //!
+//! # Evaluating (the runtime)
+//!
+//! [`Program::new`] parses an expression once (an interpolated string's
+//! `Extracted::cel_source()`); [`Program::eval`] runs it against an [`Activation`] (JSON bound
+//! by name, optionally typed by the object's schema) and spends from a [`Budget`] shared by a
+//! reconcile. [`EvalError::is_missing_data`] tells "not there yet" from failures; see the
+//! `eval` module for the value, error and cost rules.
+//!
 //! [`Checked::references`] lists what each expression reads, for the dependency graph and the
 //! editor. Ranges in results are relative to the checked text; map them to the file with the
 //! string's [`ScalarOffsets`](crate::syntax::ScalarOffsets) (see [`TemplateString::to_source`]

@@ -1030,3 +1030,31 @@ fn the_budget_is_shared_across_expressions() {
             .contains("cost limit of 5")
     );
 }
+
+#[test]
+fn the_deepest_accepted_expressions_fit_a_small_stack() {
+    let chain = vec!["1"; 240].join(" + ");
+    let nested = format!("{}1{}", "[".repeat(60), "]".repeat(60));
+    let members = format!("obj{}", ".a".repeat(200));
+    let comprehensions = (0..20).fold("x0".to_owned(), |body, i| {
+        format!("[1].map(x{}, {body})", i)
+    });
+    let handle = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || {
+            let vars = vars();
+            let run = |e: &str| Program::new(e).map(|p| p.eval(&vars, &mut Budget::default()));
+            (
+                run(&chain),
+                run(&nested),
+                run(&members),
+                run(&comprehensions),
+            )
+        })
+        .unwrap();
+    let (chain, nested, members, comprehensions) = handle.join().expect("no stack overflow");
+    assert_eq!(chain, Ok(Ok(Output::Value(json!(240)))));
+    assert!(matches!(nested, Ok(Ok(Output::Value(_)))));
+    assert!(matches!(members, Ok(Err(EvalError::MissingData(_)))));
+    assert!(comprehensions.is_ok());
+}

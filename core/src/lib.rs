@@ -13,6 +13,7 @@ pub mod graph;
 pub mod ide;
 pub mod openapi;
 pub mod rgd;
+pub mod runtime;
 pub mod schema;
 pub mod syntax;
 pub mod text;

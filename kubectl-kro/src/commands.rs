@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod completion;
+pub mod controller;
 pub mod generate;
 pub mod graph;
 pub mod install;

@@ -5,6 +5,7 @@
 //! or connection error.
 
 mod commands;
+mod controller;
 mod inputs;
 mod kube_client;
 mod output;
@@ -43,6 +44,7 @@ enum Command {
     Install(commands::install::Args),
     Uninstall(commands::uninstall::Args),
     Completion(commands::completion::Args),
+    Controller(commands::controller::Args),
 }
 
 /// What a command reports back to `main`.
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Install(args) => commands::install::run(args, &cli.cluster),
         Command::Uninstall(args) => commands::uninstall::run(args, &cli.cluster),
         Command::Completion(args) => commands::completion::run::<Cli>(args),
+        Command::Controller(args) => commands::controller::run(args, &cli.cluster),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

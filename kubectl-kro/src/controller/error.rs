@@ -1,0 +1,50 @@
+//! How the world fails the controller (the user's RGD mistakes are diagnostics, not errors).
+
+/// An error of one reconcile; the object is retried with backoff.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A request to the API server failed.
+    #[error("{action}: {source}")]
+    Api {
+        /// What was being done, with the object.
+        action: String,
+        /// The client's error.
+        #[source]
+        source: kube::Error,
+    },
+    /// A kind used by a template or external reference is not served by the API server.
+    #[error("the API server does not serve {kind} in {api_version}: {source}")]
+    UnknownKind {
+        /// Its apiVersion.
+        api_version: String,
+        /// Its kind.
+        kind: String,
+        /// Discovery's error.
+        #[source]
+        source: kube::Error,
+    },
+    /// An object could not be converted to or from JSON.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    /// An object the controller needs is malformed (no name, no uid, …).
+    #[error("{0}")]
+    Malformed(String),
+}
+
+impl Error {
+    /// Wraps a client error with what was being done.
+    pub fn api(action: impl Into<String>) -> impl FnOnce(kube::Error) -> Error {
+        let action = action.into();
+        move |source| Error::Api { action, source }
+    }
+
+    /// The metric label of the error.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Api { .. } => "api",
+            Error::UnknownKind { .. } => "unknown_kind",
+            Error::Json(_) => "json",
+            Error::Malformed(_) => "malformed",
+        }
+    }
+}

@@ -97,6 +97,7 @@ pub struct Program {
 struct Parsed {
     source: String,
     ast: SpannedExpr,
+    literals: Vec<Option<Value>>,
 }
 
 impl fmt::Debug for Program {
@@ -112,10 +113,12 @@ impl Program {
     /// with the checker's limits on size and nesting. The error says what is wrong.
     pub fn new(source: &str) -> Result<Program, String> {
         let ast = super::parse::parse(source).map_err(|d| d.message)?;
+        let literals = interp::literals(&ast);
         Ok(Program {
             inner: Arc::new(Parsed {
                 source: source.to_owned(),
                 ast,
+                literals,
             }),
         })
     }
@@ -142,7 +145,7 @@ impl Program {
             spent: 0,
             limit: cap,
         };
-        let mut interp = Interp::new(&self.inner.source, &vars.vars, meter);
+        let mut interp = Interp::new(&self.inner.source, &self.inner.literals, &vars.vars, meter);
         let result = interp.eval(&self.inner.ast);
         budget.spent = budget
             .spent

@@ -75,6 +75,8 @@ const TYPE_NAMES: &[&str] = &[
 
 pub(crate) struct Interp<'a> {
     source: &'a str,
+    /// String and bytes literals by node id, built once per program.
+    literals: &'a [Option<Value>],
     globals: &'a BTreeMap<String, Value>,
     locals: Vec<(&'a str, R)>,
     pub(crate) meter: Meter,
@@ -83,11 +85,13 @@ pub(crate) struct Interp<'a> {
 impl<'a> Interp<'a> {
     pub(crate) fn new(
         source: &'a str,
+        literals: &'a [Option<Value>],
         globals: &'a BTreeMap<String, Value>,
         meter: Meter,
     ) -> Interp<'a> {
         Interp {
             source,
+            literals,
             globals,
             locals: Vec::new(),
             meter,
@@ -119,8 +123,10 @@ impl<'a> Interp<'a> {
             Expr::Int(i) => Ok(Value::Int(*i)),
             Expr::UInt(u) => Ok(Value::Uint(*u)),
             Expr::Float(f) => Ok(Value::Double(*f)),
-            Expr::String(s) => Ok(Value::string(s)),
-            Expr::Bytes(b) => Ok(Value::Bytes(Arc::from(b.as_slice()))),
+            Expr::String(s) => Ok(self.literal(e).unwrap_or_else(|| Value::string(s))),
+            Expr::Bytes(b) => Ok(self
+                .literal(e)
+                .unwrap_or_else(|| Value::Bytes(Arc::from(b.as_slice())))),
             Expr::Ident(name) => self.ident(name, false),
             Expr::RootIdent(name) => self.ident(name, true),
             Expr::List(items) => self.list(items),
@@ -193,6 +199,13 @@ impl<'a> Interp<'a> {
             )),
             Expr::Error => Err(Error::failed("the expression has a syntax error")),
         }
+    }
+
+    fn literal(&self, e: &SpannedExpr) -> Option<Value> {
+        usize::try_from(e.id)
+            .ok()
+            .and_then(|i| self.literals.get(i))
+            .and_then(Clone::clone)
     }
 
     fn ident(&mut self, name: &str, root: bool) -> R {
@@ -321,7 +334,7 @@ impl<'a> Interp<'a> {
                 let found = self.select_present(object, field, object_expr)?;
                 Ok(Value::optional(found))
             }
-            Value::Map(m) => match m.get(&Key::String(Arc::from(field))) {
+            Value::Map(m) => match value::map_get_str(&m, field) {
                 Some(v) => Ok(v.clone()),
                 None => Err(Error::missing(format!(
                     "no field `{field}` in {}",
@@ -355,7 +368,7 @@ impl<'a> Interp<'a> {
         object_expr: &SpannedExpr,
     ) -> R<Option<Value>> {
         match object {
-            Value::Map(m) => Ok(m.get(&Key::String(Arc::from(field))).cloned()),
+            Value::Map(m) => Ok(value::map_get_str(&m, field).cloned()),
             Value::Opaque(o) => match &*o {
                 Opaque::Condition(c) => c.field(field).map(Some),
                 _ => Ok(None),
@@ -791,6 +804,29 @@ fn unreachable_logic() -> R {
     Err(Error::failed("internal error: logical operator"))
 }
 
+/// The string and bytes literals of a tree, indexed by node id.
+pub(crate) fn literals(root: &SpannedExpr) -> Vec<Option<Value>> {
+    let mut out: Vec<Option<Value>> = Vec::new();
+    let mut stack = vec![root];
+    while let Some(e) = stack.pop() {
+        let v = match &e.node {
+            Expr::String(s) => Some(Value::string(s)),
+            Expr::Bytes(b) => Some(Value::Bytes(Arc::from(b.as_slice()))),
+            _ => None,
+        };
+        if let (Some(v), Ok(i)) = (v, usize::try_from(e.id))
+            && i < 1 << 20
+        {
+            if out.len() <= i {
+                out.resize(i + 1, None);
+            }
+            out[i] = Some(v);
+        }
+        stack.extend(super::super::parse::children(e));
+    }
+    out
+}
+
 /// Whether `e` is `accu + [x]` or `accu + {k: v}`.
 fn appends_to(e: &SpannedExpr, accu: &str) -> bool {
     match &e.node {
@@ -827,7 +863,7 @@ fn list_index(key: &Value) -> R<i64> {
 /// `has(object.field)`.
 fn has_field(object: &Value, field: &str) -> bool {
     match object {
-        Value::Map(m) => m.contains_key(&Key::String(Arc::from(field))),
+        Value::Map(m) => value::map_get_str(m, field).is_some(),
         Value::Optional(Some(inner)) => has_field(inner, field),
         Value::Opaque(o) => matches!(
             (&**o, field),

@@ -32,6 +32,7 @@ fn raw(expr: &str, vars: &Activation) -> Result<Value, error::Error> {
     let program = Program::new(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
     let mut interp = Interp::new(
         &program.inner.source,
+        &program.inner.literals,
         &vars.vars,
         Meter {
             spent: 0,

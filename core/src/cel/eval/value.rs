@@ -125,6 +125,72 @@ impl std::fmt::Display for Key {
 /// A map, in key order (so iteration is deterministic).
 pub(crate) type Map = BTreeMap<Key, Value>;
 
+/// A borrowed view of a key, so maps can be searched by `&str` without allocating.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum KeyRef<'a> {
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    String(&'a str),
+}
+
+trait KeyView {
+    fn view(&self) -> KeyRef<'_>;
+}
+
+impl KeyView for Key {
+    fn view(&self) -> KeyRef<'_> {
+        match self {
+            Key::Bool(b) => KeyRef::Bool(*b),
+            Key::Int(i) => KeyRef::Int(*i),
+            Key::Uint(u) => KeyRef::Uint(*u),
+            Key::String(s) => KeyRef::String(s),
+        }
+    }
+}
+
+impl KeyView for KeyRef<'_> {
+    fn view(&self) -> KeyRef<'_> {
+        match self {
+            KeyRef::Bool(b) => KeyRef::Bool(*b),
+            KeyRef::Int(i) => KeyRef::Int(*i),
+            KeyRef::Uint(u) => KeyRef::Uint(*u),
+            KeyRef::String(s) => KeyRef::String(s),
+        }
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyView + 'a> for Key {
+    fn borrow(&self) -> &(dyn KeyView + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn KeyView + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.view() == other.view()
+    }
+}
+
+impl Eq for dyn KeyView + '_ {}
+
+impl PartialOrd for dyn KeyView + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyView + '_ {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.view().cmp(&other.view())
+    }
+}
+
+/// The entry of a string key, without allocating.
+pub(crate) fn map_get_str<'m>(map: &'m Map, key: &str) -> Option<&'m Value> {
+    map.get(&KeyRef::String(key) as &dyn KeyView)
+}
+
 /// Looks a key up the way CEL does: `1`, `1u` and `1.0` find the same entry.
 pub(crate) fn map_get<'m>(map: &'m Map, key: &Value) -> R<Option<&'m Value>> {
     let key = match key {

@@ -146,8 +146,10 @@ try {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: TIMEOUT });
     await input.fill(name);
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: TIMEOUT });
-    await page.keyboard.press('Enter');
+    // Click the row of the file: the first row may still be a recently opened one.
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ timeout: TIMEOUT });
+    await row.click();
     await page.locator(`.tab[data-resource-name="${name}"]`).waitFor({ timeout: TIMEOUT });
     await page.locator('.monaco-editor .view-lines').first().click();
   };

@@ -39,6 +39,7 @@ struct Cli {
 enum Command {
     Validate(commands::validate::Args),
     Graph(commands::graph::Args),
+    Render(commands::render::Args),
     #[command(subcommand)]
     Generate(commands::generate::Generate),
     Install(commands::install::Args),
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(args),
         Command::Graph(args) => commands::graph::run(args),
+        Command::Render(args) => commands::render::run(args),
         Command::Generate(command) => commands::generate::run(command, &cli.cluster),
         Command::Install(args) => commands::install::run(args, &cli.cluster),
         Command::Uninstall(args) => commands::uninstall::run(args, &cli.cluster),

@@ -66,7 +66,11 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     for (name, text) in corpus() {
         let analysis = compile_file(&text, &options);
-        assert!(!analysis.has_errors(), "{name} should compile: {:?}", analysis.diagnostics());
+        assert!(
+            !analysis.has_errors(),
+            "{name} should compile: {:?}",
+            analysis.diagnostics()
+        );
         group.bench_function(&name, |b| b.iter(|| compile_file(&text, &options)));
     }
     group.finish();

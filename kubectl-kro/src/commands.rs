@@ -4,7 +4,7 @@ pub mod completion;
 pub mod controller;
 pub mod generate;
 pub mod graph;
-pub mod render;
 pub mod install;
+pub mod render;
 pub mod uninstall;
 pub mod validate;

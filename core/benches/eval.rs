@@ -80,6 +80,17 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.bench_function("bind_schema_and_100_pods", |b| b.iter(self::vars));
+    // How long a hostile expression runs before the default per-expression limit stops it.
+    let hostile =
+        Program::new("lists.range(1000).map(x, lists.range(1000).map(y, x + y))").expect("parses");
+    group.bench_function("hostile_until_cost_exceeded", |b| {
+        b.iter(|| {
+            let mut budget = Budget::default();
+            hostile
+                .eval(&vars, &mut budget)
+                .expect_err("runs out of budget")
+        })
+    });
     group.finish();
 }
 

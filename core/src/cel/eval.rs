@@ -146,17 +146,20 @@ impl Program {
             limit: cap,
         };
         let mut interp = Interp::new(&self.inner.source, &self.inner.literals, &vars.vars, meter);
-        let result = interp.eval(&self.inner.ast);
+        // Writing the result is metered too: a result can share structure and be far larger
+        // than the work that built it.
+        let result = interp
+            .eval(&self.inner.ast)
+            .and_then(|value| convert::to_output(&mut interp.meter, &value));
         budget.spent = budget
             .spent
             .saturating_add(interp.meter.spent.min(cap))
             .min(budget.limit);
-        let value = result.map_err(|e| match e.kind {
+        result.map_err(|e| match e.kind {
             Kind::Missing => EvalError::MissingData(e.message),
             Kind::Cost(_) => EvalError::CostExceeded { limit: reported },
             Kind::Failed => EvalError::Failed(e.message),
-        })?;
-        convert::to_output(&value).map_err(|e| EvalError::Failed(e.message))
+        })
     }
 }
 

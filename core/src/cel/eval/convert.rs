@@ -11,6 +11,7 @@ use crate::openapi::{AdditionalProperties, Schema, SchemaSource};
 
 use super::Output;
 use super::error::{Error, R};
+use super::interp::Meter;
 use super::time;
 use super::value::{Key, Map, Opaque, Value};
 
@@ -133,19 +134,20 @@ fn typed(j: &Json, schema: &Schema, source: Option<&dyn SchemaSource>, depth: us
 
 /// The result of an expression as kro writes it: `omit()` and `optional.none()` drop the
 /// field, an optional with a value is that value, and everything must be JSON.
-pub(crate) fn to_output(v: &Value) -> R<Output> {
+pub(crate) fn to_output(meter: &mut Meter, v: &Value) -> R<Output> {
     match v {
         Value::Optional(None) => Ok(Output::Omit),
-        Value::Optional(Some(inner)) => to_output(inner),
+        Value::Optional(Some(inner)) => to_output(meter, inner),
         v if v.is_omit() => Ok(Output::Omit),
-        v => to_json(v).map(Output::Value),
+        v => to_json(meter, v).map(Output::Value),
     }
 }
 
 /// A value as JSON: timestamps as RFC 3339 in UTC (seconds), durations as Go writes them,
 /// whole doubles as integers (as Go's encoder writes them), `omit()` items and entries
 /// dropped, empty optionals as null; bytes, large uints and library values are errors.
-pub(crate) fn to_json(v: &Value) -> R<Json> {
+pub(crate) fn to_json(meter: &mut Meter, v: &Value) -> R<Json> {
+    meter.charge(1)?;
     Ok(match v {
         Value::Null | Value::Optional(None) => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
@@ -171,7 +173,10 @@ pub(crate) fn to_json(v: &Value) -> R<Json> {
                 serde_json::Number::from_f64(*d).map_or(Json::Null, Json::Number)
             }
         }
-        Value::String(s) => Json::String(s.to_string()),
+        Value::String(s) => {
+            meter.charge_bytes(s.len())?;
+            Json::String(s.to_string())
+        }
         Value::Bytes(_) => {
             return Err(Error::failed(
                 "bytes value cannot be used directly in a resource template or status field; encode it explicitly, e.g. base64.encode(...)",
@@ -189,7 +194,7 @@ pub(crate) fn to_json(v: &Value) -> R<Json> {
             items
                 .iter()
                 .filter(|i| !i.is_omit())
-                .map(to_json)
+                .map(|i| to_json(meter, i))
                 .collect::<R<Vec<Json>>>()?,
         ),
         Value::Map(m) => {
@@ -204,11 +209,11 @@ pub(crate) fn to_json(v: &Value) -> R<Json> {
                 if v.is_omit() {
                     continue;
                 }
-                out.insert(k.to_string(), to_json(v)?);
+                out.insert(k.to_string(), to_json(meter, v)?);
             }
             Json::Object(out)
         }
-        Value::Optional(Some(inner)) => to_json(inner)?,
+        Value::Optional(Some(inner)) => to_json(meter, inner)?,
         Value::Opaque(o) => match &**o {
             Opaque::Condition(c) => c.to_json(),
             Opaque::Omit => Json::Null,

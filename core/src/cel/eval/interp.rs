@@ -298,8 +298,8 @@ impl<'a> Interp<'a> {
                 let l = self.eval(left)?;
                 let r = self.eval(right)?;
                 match op {
-                    BinaryOp::Eq => Ok(Value::Bool(value::equals(&l, &r)?)),
-                    BinaryOp::Ne => Ok(Value::Bool(!value::equals(&l, &r)?)),
+                    BinaryOp::Eq => Ok(Value::Bool(value::equals(&mut self.meter, &l, &r)?)),
+                    BinaryOp::Ne => Ok(Value::Bool(!value::equals(&mut self.meter, &l, &r)?)),
                     BinaryOp::Lt => libs::ordering(&l, &r, |o| o.is_lt()),
                     BinaryOp::Le => libs::ordering(&l, &r, |o| o.is_le()),
                     BinaryOp::Gt => libs::ordering(&l, &r, |o| o.is_gt()),

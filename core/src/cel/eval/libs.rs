@@ -584,7 +584,7 @@ pub(crate) fn contains(meter: &mut Meter, container: &Value, x: &Value) -> R {
         Value::List(items) => {
             meter.charge(items.len() as u64)?;
             for item in items.iter() {
-                if value::equals(item, x)? {
+                if value::equals(meter, item, x)? {
                     return Ok(Value::Bool(true));
                 }
             }

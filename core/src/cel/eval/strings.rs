@@ -510,8 +510,7 @@ fn format(meter: &mut Meter, template: &str, args: &[Value]) -> R<String> {
         }
         let verb = template[i..].chars().next().unwrap_or('?');
         i += verb.len_utf8();
-        let text = format_clause(verb, precision.unwrap_or(6), value)
-            .map_err(|e| Error::failed(format!("error during formatting: {e}")))?;
+        let text = format_clause(meter, verb, precision.unwrap_or(6), value)?;
         meter.charge_bytes(text.len())?;
         out.push_str(&text);
         arg += 1;
@@ -522,17 +521,35 @@ fn format(meter: &mut Meter, template: &str, args: &[Value]) -> R<String> {
     Ok(out)
 }
 
-fn format_clause(verb: char, precision: usize, v: &Value) -> Result<String, String> {
+fn format_clause(meter: &mut Meter, verb: char, precision: usize, v: &Value) -> R<String> {
+    clause(meter, verb, precision, v).map_err(|e| match e {
+        Clause::Cost(e) => e,
+        Clause::Bad(m) => Error::failed(format!("error during formatting: {m}")),
+    })
+}
+
+enum Clause {
+    Cost(Error),
+    Bad(String),
+}
+
+impl From<String> for Clause {
+    fn from(m: String) -> Clause {
+        Clause::Bad(m)
+    }
+}
+
+fn clause(meter: &mut Meter, verb: char, precision: usize, v: &Value) -> Result<String, Clause> {
     let name = v.type_name();
     match verb {
-        's' => format_string(v),
+        's' => format_string(meter, v),
         'd' => match v {
             Value::Int(i) => Ok(i.to_string()),
             Value::Uint(u) => Ok(u.to_string()),
             Value::Double(d) => Ok(go_f_shortest(*d)),
-            _ => Err(format!(
+            _ => Err(Clause::Bad(format!(
                 "decimal clause can only be used on ints, uints, and doubles, was given {name}"
-            )),
+            ))),
         },
         'f' => {
             let f = number(v).ok_or_else(|| {
@@ -550,9 +567,9 @@ fn format_clause(verb: char, precision: usize, v: &Value) -> Result<String, Stri
             Value::Bool(b) => Ok(if *b { "1" } else { "0" }.to_owned()),
             Value::Int(i) => Ok(signed_radix(*i, |u| format!("{u:b}"))),
             Value::Uint(u) => Ok(format!("{u:b}")),
-            _ => Err(format!(
+            _ => Err(Clause::Bad(format!(
                 "only ints, uints, and bools can be formatted as binary, was given {name}"
-            )),
+            ))),
         },
         'x' | 'X' => {
             let text = match v {
@@ -561,9 +578,9 @@ fn format_clause(verb: char, precision: usize, v: &Value) -> Result<String, Stri
                 Value::String(s) => s.bytes().map(|b| format!("{b:02x}")).collect(),
                 Value::Bytes(b) => b.iter().map(|b| format!("{b:02x}")).collect(),
                 _ => {
-                    return Err(format!(
+                    return Err(Clause::Bad(format!(
                         "only ints, uints, bytes, and strings can be formatted as hex, was given {name}"
-                    ));
+                    )));
                 }
             };
             Ok(if verb == 'X' {
@@ -575,13 +592,13 @@ fn format_clause(verb: char, precision: usize, v: &Value) -> Result<String, Stri
         'o' => match v {
             Value::Int(i) => Ok(signed_radix(*i, |u| format!("{u:o}"))),
             Value::Uint(u) => Ok(format!("{u:o}")),
-            _ => Err(format!(
+            _ => Err(Clause::Bad(format!(
                 "octal clause can only be used on ints and uints, was given {name}"
-            )),
+            ))),
         },
-        other => Err(format!(
+        other => Err(Clause::Bad(format!(
             "could not parse formatting clause: unrecognized formatting clause \"{other}\""
-        )),
+        ))),
     }
 }
 
@@ -613,7 +630,8 @@ fn special(f: f64) -> Option<String> {
 }
 
 /// `%s`: how cel-go's format writes any value.
-fn format_string(v: &Value) -> Result<String, String> {
+fn format_string(meter: &mut Meter, v: &Value) -> Result<String, Clause> {
+    meter.charge(1).map_err(Clause::Cost)?;
     Ok(match v {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
@@ -631,13 +649,17 @@ fn format_string(v: &Value) -> Result<String, String> {
         Value::Null => "null".to_owned(),
         Value::Type(t) => (*t).to_owned(),
         Value::List(items) => {
-            let parts: Result<Vec<String>, String> = items.iter().map(format_string).collect();
+            let parts: Result<Vec<String>, Clause> =
+                items.iter().map(|i| format_string(meter, i)).collect();
             format!("[{}]", parts?.join(", "))
         }
         Value::Map(m) => {
             let mut entries: Vec<(String, String)> = Vec::new();
             for (k, v) in m.iter() {
-                entries.push((format_string(&k.to_value())?, format_string(v)?));
+                entries.push((
+                    format_string(meter, &k.to_value())?,
+                    format_string(meter, v)?,
+                ));
             }
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             let parts: Vec<String> = entries
@@ -653,10 +675,10 @@ fn format_string(v: &Value) -> Result<String, String> {
             }
         }
         other => {
-            return Err(format!(
+            return Err(Clause::Bad(format!(
                 "string clause can only be used on strings, bools, bytes, ints, doubles, maps, lists, types, durations, and timestamps, was given {}",
                 other.type_name()
-            ));
+            )));
         }
     })
 }

@@ -974,6 +974,10 @@ fn hostile_expressions_run_out_of_budget() {
         "[text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text].join('-').size()",
         "big.sortBy(x, -x).map(x, big.indexOf(x)).size()",
         "big.map(x, big).flatten().distinct().size()",
+        // Values that share structure: small to build, huge to walk.
+        "cel.bind(a, [text, text], cel.bind(b, [a, a], cel.bind(c, [b, b], cel.bind(d, [c, c], cel.bind(e, [d, d], cel.bind(f, [e, e], cel.bind(g, [f, f], [g, g])))))))",
+        "cel.bind(a, [text], cel.bind(b, [a, a], cel.bind(c, [b, b], cel.bind(d, [c, c], cel.bind(e, [d, d], cel.bind(f, [e, e], json.marshal([f, f])))))))",
+        "cel.bind(a, [text], cel.bind(b, [a, a], cel.bind(c, [b, b], cel.bind(d, [c, c], cel.bind(e, [d, d], cel.bind(f, [e, e], '%s'.format([[f, f]])))))))",
         // Errors do not hide the budget: `… && false` cannot absorb it.
         "big.map(x, big.map(y, x)).size() > 0 && false",
         "big.exists(x, big.map(y, y).size() < 0)",
@@ -983,6 +987,18 @@ fn hostile_expressions_run_out_of_budget() {
             "{expr} did not run out of budget"
         );
     }
+    // Two towers of lists doubling at each level (2^40 leaves each), equal in structure but
+    // not shared: comparing them walks every leaf, so it is metered.
+    let tower = |name: &str| {
+        (0..40).fold("[1]".to_owned(), |inner, i| {
+            format!("cel.bind({name}{i}, {inner}, [{name}{i}, {name}{i}])")
+        })
+    };
+    let equal = format!("{} == {}", tower("p"), tower("q"));
+    assert!(cost_exceeded(&equal, &vars), "equality of shared towers");
+    let output = tower("p");
+    assert!(cost_exceeded(&output, &vars), "writing a shared tower");
+
     // Ordinary work over the same data fits.
     for expr in [
         "big.map(x, x * 2).size()",

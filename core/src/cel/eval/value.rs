@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::error::{Error, R};
+use super::interp::Meter;
 use super::libs::kro::Condition;
 use super::libs::net::Cidr;
 use super::libs::quantity::Quantity;
@@ -271,8 +272,10 @@ impl Value {
 }
 
 /// CEL equality (`==`): heterogeneous numbers compare by value, values of different types are
-/// unequal. Only `omit()` refuses to be compared.
-pub(crate) fn equals(a: &Value, b: &Value) -> R<bool> {
+/// unequal. Only `omit()` refuses to be compared. Each value compared costs a unit (lists can
+/// share structure, so a comparison can be far larger than the values look).
+pub(crate) fn equals(meter: &mut Meter, a: &Value, b: &Value) -> R<bool> {
+    meter.charge(1)?;
     Ok(match (a, b) {
         (Value::Opaque(x), _) | (_, Value::Opaque(x)) if matches!(**x, Opaque::Omit) => {
             return Err(Error::failed(
@@ -286,12 +289,13 @@ pub(crate) fn equals(a: &Value, b: &Value) -> R<bool> {
         (Value::Timestamp(x), Value::Timestamp(y)) => x.instant() == y.instant(),
         (Value::Duration(x), Value::Duration(y)) => x == y,
         (Value::Type(x), Value::Type(y)) => x == y,
+        (Value::List(x), Value::List(y)) if Arc::ptr_eq(x, y) => true,
         (Value::List(x), Value::List(y)) => {
             if x.len() != y.len() {
                 return Ok(false);
             }
             for (p, q) in x.iter().zip(y.iter()) {
-                if !equals(p, q)? {
+                if !equals(meter, p, q)? {
                     return Ok(false);
                 }
             }
@@ -304,7 +308,7 @@ pub(crate) fn equals(a: &Value, b: &Value) -> R<bool> {
             for (k, v) in x.iter() {
                 match map_get(y, &k.to_value())? {
                     Some(w) => {
-                        if !equals(v, w)? {
+                        if !equals(meter, v, w)? {
                             return Ok(false);
                         }
                     }
@@ -315,7 +319,7 @@ pub(crate) fn equals(a: &Value, b: &Value) -> R<bool> {
         }
         (Value::Optional(x), Value::Optional(y)) => match (x, y) {
             (None, None) => true,
-            (Some(p), Some(q)) => equals(p, q)?,
+            (Some(p), Some(q)) => equals(meter, p, q)?,
             _ => false,
         },
         (Value::Opaque(x), Value::Opaque(y)) => opaque_equals(x, y),

@@ -30,10 +30,8 @@ pub(crate) fn call(meter: &mut Meter, name: &str, args: &[Value]) -> R {
             Ok(Value::Int(seeded_int(*min, *max, seed)))
         }
         ("json.marshal", [v]) => {
-            meter.charge(approximate_size(v))?;
             let mut out = String::new();
-            marshal(v, &mut out)
-                .map_err(|e| Error::failed(format!("json.marshal failed to convert value: {e}")))?;
+            marshal(meter, v, &mut out)?;
             meter.charge_bytes(out.len())?;
             Ok(Value::String(Arc::from(out)))
         }
@@ -144,20 +142,11 @@ pub(crate) fn deep_merge(meter: &mut Meter, a: &Value, b: &Value) -> R {
     }
 }
 
-/// A rough size of a value (items and bytes), to charge before walking it.
-fn approximate_size(v: &Value) -> u64 {
-    match v {
-        Value::List(items) => items.len() as u64 + items.iter().map(approximate_size).sum::<u64>(),
-        Value::Map(m) => m.len() as u64 + m.values().map(approximate_size).sum::<u64>(),
-        Value::String(s) => s.len() as u64 / 10 + 1,
-        _ => 1,
-    }
-}
-
 /// Writes a value as Go's `encoding/json` writes kro's native form of it: keys sorted,
 /// `<`, `>` and `&` escaped, bytes as base64, timestamps as RFC 3339 seconds in UTC,
 /// durations as Go writes them.
-pub(crate) fn marshal(v: &Value, out: &mut String) -> Result<(), String> {
+pub(crate) fn marshal(meter: &mut Meter, v: &Value, out: &mut String) -> R<()> {
+    meter.charge(1)?;
     match v {
         Value::Null | Value::Optional(None) => out.push_str("null"),
         Value::Bool(b) => {
@@ -169,9 +158,13 @@ pub(crate) fn marshal(v: &Value, out: &mut String) -> Result<(), String> {
         Value::Uint(u) => {
             let _ = write!(out, "{u}");
         }
-        Value::Double(d) => out.push_str(&go_json_float(*d)?),
-        Value::String(s) => json_string(s, out),
+        Value::Double(d) => out.push_str(&go_json_float(*d).map_err(unsupported)?),
+        Value::String(s) => {
+            meter.charge_bytes(s.len())?;
+            json_string(s, out);
+        }
         Value::Bytes(b) => {
+            meter.charge_bytes(b.len() * 2)?;
             use base64::Engine as _;
             json_string(&base64::engine::general_purpose::STANDARD.encode(b), out);
         }
@@ -189,7 +182,7 @@ pub(crate) fn marshal(v: &Value, out: &mut String) -> Result<(), String> {
                 if i > 0 {
                     out.push(',');
                 }
-                marshal(item, out)?;
+                marshal(meter, item, out)?;
             }
             out.push(']');
         }
@@ -198,7 +191,9 @@ pub(crate) fn marshal(v: &Value, out: &mut String) -> Result<(), String> {
             for (k, v) in m.iter() {
                 match k {
                     Key::String(s) => entries.push((s, v)),
-                    other => return Err(format!("map key must be string, got {other}")),
+                    other => {
+                        return Err(unsupported(format!("map key must be string, got {other}")));
+                    }
                 }
             }
             entries.sort_by(|a, b| a.0.cmp(b.0));
@@ -209,15 +204,24 @@ pub(crate) fn marshal(v: &Value, out: &mut String) -> Result<(), String> {
                 }
                 json_string(k, out);
                 out.push(':');
-                marshal(v, out)?;
+                marshal(meter, v, out)?;
             }
             out.push('}');
         }
-        Value::Optional(Some(inner)) => marshal(inner, out)?,
+        Value::Optional(Some(inner)) => marshal(meter, inner, out)?,
         Value::Opaque(o) if matches!(**o, Opaque::Omit) => out.push_str("{}"),
-        other => return Err(format!("unsupported type: {}", other.type_name())),
+        other => {
+            return Err(unsupported(format!(
+                "unsupported type: {}",
+                other.type_name()
+            )));
+        }
     }
     Ok(())
+}
+
+fn unsupported(why: String) -> Error {
+    Error::failed(format!("json.marshal failed to convert value: {why}"))
 }
 
 /// Go's `encoding/json` string escaping (HTML-safe).
@@ -473,7 +477,11 @@ mod tests {
         let mut m = Map::new();
         m.insert(Key::String(Arc::from("b")), Value::Double(2.0));
         m.insert(Key::String(Arc::from("a")), Value::string("<x&y>"));
-        marshal(&Value::Map(Arc::new(m)), &mut out).unwrap();
+        let mut meter = Meter {
+            spent: 0,
+            limit: 1000,
+        };
+        marshal(&mut meter, &Value::Map(Arc::new(m)), &mut out).unwrap();
         assert_eq!(out, r#"{"a":"\u003cx\u0026y\u003e","b":2}"#);
         assert_eq!(go_json_float(1e21).unwrap(), "1e+21");
         assert_eq!(go_json_float(1e-7).unwrap(), "1e-07");

@@ -89,7 +89,7 @@ fn distinct(meter: &mut Meter, items: &[Value]) -> R {
         meter.charge(out.len() as u64 + 1)?;
         let mut seen = false;
         for other in &out {
-            if value::equals(item, other)? {
+            if value::equals(meter, item, other)? {
                 seen = true;
                 break;
             }
@@ -194,7 +194,7 @@ fn index_of<'v>(
 ) -> R {
     for (i, item) in items {
         meter.charge(1)?;
-        if value::equals(item, x)? {
+        if value::equals(meter, item, x)? {
             return Ok(Value::Int(i as i64));
         }
     }

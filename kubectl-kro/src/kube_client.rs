@@ -49,10 +49,6 @@ pub struct Connection {
     /// The kubeconfig context in use (`None` inside a cluster).
     pub context: Option<String>,
     /// `-n`, else the context's namespace, else `default`.
-    #[allow(
-        dead_code,
-        reason = "read by the controller and the commands that list"
-    )]
     pub namespace: String,
 }
 

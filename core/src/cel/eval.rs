@@ -61,6 +61,10 @@
 //! - Selecting a field of a scalar (`'a'.b`) is a type error (Failed); cel-go reports "no
 //!   such key", which kro would wait on forever.
 //! - `runtime` is available without being bound.
+//! - Functions follow current cel-go where it changed: `'%f'.format([1])` formats the int as a
+//!   float, and an empty `indexOf`/`lastIndexOf` search clamps its offset to the length.
+//! - With untyped binding, timestamp and duration operations accept their text (see
+//!   Values); cel-go would report "no such overload" on a string.
 //! - Quantities larger than 10^38 are errors (apimachinery has arbitrary precision).
 //! - Time zone names come from the bundled tz database rather than the host's.
 

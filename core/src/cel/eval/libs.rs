@@ -28,7 +28,7 @@ pub(crate) fn call_function(meter: &mut Meter, name: &str, args: Vec<Value>) -> 
         Err(Error::no_overload(name, &refs))
     };
     match (name, args.as_slice()) {
-        ("size", [x]) => size(x),
+        ("size", [x]) => size(meter, x),
         ("int", [x]) => to_int(x),
         ("uint", [x]) => to_uint(x),
         ("double", [x]) => to_double(x),
@@ -138,7 +138,7 @@ pub(crate) fn call_method(meter: &mut Meter, name: &str, target: Value, args: Ve
         Err(Error::no_overload(name, &refs))
     };
     if name == "size" && args.is_empty() {
-        return size(&target);
+        return size(meter, &target);
     }
     match &target {
         Value::String(s) => {
@@ -238,9 +238,12 @@ fn time_field(name: &str) -> Option<TimeField> {
     })
 }
 
-fn size(x: &Value) -> R {
+fn size(meter: &mut Meter, x: &Value) -> R {
     Ok(Value::Int(match x {
-        Value::String(s) => s.chars().count() as i64,
+        Value::String(s) => {
+            meter.charge_bytes(s.len())?;
+            s.chars().count() as i64
+        }
         Value::Bytes(b) => b.len() as i64,
         Value::List(l) => l.len() as i64,
         Value::Map(m) => m.len() as i64,

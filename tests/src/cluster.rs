@@ -17,11 +17,22 @@ pub fn cluster_dir() -> PathBuf {
     repo_root().join("target").join("cluster")
 }
 
-/// The root of the repository.
+/// The root of the repository: the nearest ancestor of the running package's directory that holds
+/// `tests/cluster/up`.
+///
+/// The running package comes from `CARGO_MANIFEST_DIR` as cargo sets it when it runs a test, and
+/// only then from where this crate was compiled: test binaries may be built in another checkout
+/// that shares the target directory.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives in the repository")
+    let compiled_in = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let running = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    running
+        .iter()
+        .map(PathBuf::as_path)
+        .chain([compiled_in])
+        .flat_map(Path::ancestors)
+        .find(|dir| dir.join("tests").join("cluster").join("up").is_file())
+        .unwrap_or(compiled_in)
         .to_path_buf()
 }
 

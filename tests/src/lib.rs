@@ -27,12 +27,14 @@
 //!   delete them with a [`cleanup::DeleteOnDrop`] guard.
 //! - Wait for the cluster to converge with [`wait::until`], which fails with the last state seen.
 
+pub mod binary;
 pub mod cleanup;
 pub mod cluster;
 pub mod names;
 pub mod namespace;
 pub mod wait;
 
+pub use binary::kubectl_kro;
 pub use cluster::{client, ensure_cluster, unprivileged_client};
 pub use names::unique_name;
 pub use namespace::TestNamespace;

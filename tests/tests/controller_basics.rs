@@ -7,9 +7,7 @@
 //! Each test runs its own controller restricted to its own RGD (a hidden label selector flag),
 //! in its own namespace with a unique kind.
 
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -17,44 +15,10 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kro_tests::cleanup::DeleteOnDrop;
 use kro_tests::cluster::{admin_kubeconfig, repo_root};
-use kro_tests::{TestNamespace, client, unique_name, wait};
+use kro_tests::{TestNamespace, client, kubectl_kro, unique_name, wait};
 use kube::api::{ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Api, Client, ResourceExt};
 use serde_json::{Value as Json, json};
-
-fn kubectl_kro() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut build = std::process::Command::new(cargo);
-        build
-            .args(["build", "--quiet", "-p", "kubectl-kro"])
-            .current_dir(repo_root());
-        // This test process's package variables are not for the build (ring's build script
-        // watches CARGO_MANIFEST_DIR; a changed value rebuilds half the tree).
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            let package_var = [
-                "CARGO_PKG_",
-                "CARGO_BIN_",
-                "CARGO_MANIFEST_",
-                "CARGO_CRATE_",
-            ]
-            .iter()
-            .any(|prefix| key.starts_with(prefix));
-            if package_var
-                || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*key)
-            {
-                build.env_remove(&*key);
-            }
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "cargo build -p kubectl-kro failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| repo_root().join("target"), PathBuf::from);
-        target.join("debug").join("kubectl-kro")
-    })
-}
 
 /// Installs the ResourceGraphDefinition CRD (as `kubectl kro install` would) and waits for it.
 async fn install_rgd_crd(client: &Client) {

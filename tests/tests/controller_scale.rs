@@ -5,49 +5,16 @@
 //! server's `apiserver_request_total`), the controller's peak RSS, and the writes the API
 //! server saw during a quiet minute afterwards.
 
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kro_tests::cleanup::DeleteOnDrop;
-use kro_tests::cluster::{admin_kubeconfig, repo_root};
-use kro_tests::{TestNamespace, client, unique_name, wait};
+use kro_tests::cluster::admin_kubeconfig;
+use kro_tests::{TestNamespace, client, kubectl_kro, unique_name, wait};
 use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
 use kube::{Api, Client};
 use serde_json::{Value as Json, json};
-
-fn kubectl_kro() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut build = std::process::Command::new(cargo);
-        build
-            .args(["build", "--quiet", "-p", "kubectl-kro"])
-            .current_dir(repo_root());
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            let package_var = [
-                "CARGO_PKG_",
-                "CARGO_BIN_",
-                "CARGO_MANIFEST_",
-                "CARGO_CRATE_",
-            ]
-            .iter()
-            .any(|prefix| key.starts_with(prefix));
-            if package_var
-                || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*key)
-            {
-                build.env_remove(&*key);
-            }
-        }
-        assert!(build.status().expect("cargo runs").success());
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| repo_root().join("target"), PathBuf::from);
-        target.join("debug").join("kubectl-kro")
-    })
-}
 
 fn rgd_resource() -> ApiResource {
     ApiResource {

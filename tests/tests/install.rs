@@ -9,7 +9,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
@@ -18,47 +17,11 @@ use kro_core::compile::{Options, compile_file};
 use kro_core::schema::Ownership;
 use kro_tests::cleanup::DeleteOnDrop;
 use kro_tests::cluster::{admin_kubeconfig, repo_root};
-use kro_tests::{TestNamespace, client, unique_name, wait};
+use kro_tests::{TestNamespace, client, kubectl_kro, unique_name, wait};
 use kube::api::{ApiResource, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
-
-/// The `kubectl-kro` binary of this checkout, built once per test process (`cargo build` is
-/// quick when it is fresh; other crates' binaries are not built for this crate's tests).
-fn kubectl_kro() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut build = std::process::Command::new(cargo);
-        build
-            .args(["build", "--quiet", "-p", "kubectl-kro"])
-            .current_dir(repo_root());
-        // What cargo sets for this test process is not for the build: ring's build script
-        // watches CARGO_MANIFEST_DIR, and a changed value would rebuild half the tree.
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            let package_var = [
-                "CARGO_PKG_",
-                "CARGO_BIN_",
-                "CARGO_MANIFEST_",
-                "CARGO_CRATE_",
-            ]
-            .iter()
-            .any(|prefix| key.starts_with(prefix));
-            if package_var
-                || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*key)
-            {
-                build.env_remove(&*key);
-            }
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "cargo build -p kubectl-kro failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| repo_root().join("target"), PathBuf::from);
-        target.join("debug").join("kubectl-kro")
-    })
-}
 
 /// What a command printed and how it exited.
 struct Ran {

@@ -38,3 +38,14 @@ pub use binary::kubectl_kro;
 pub use cluster::{client, ensure_cluster, unprivileged_client};
 pub use names::unique_name;
 pub use namespace::TestNamespace;
+
+/// The API resource of ResourceGraphDefinitions (`kro.run/v1alpha1`).
+pub fn rgd_api_resource() -> kube::api::ApiResource {
+    kube::api::ApiResource {
+        group: "kro.run".into(),
+        version: "v1alpha1".into(),
+        api_version: "kro.run/v1alpha1".into(),
+        kind: "ResourceGraphDefinition".into(),
+        plural: "resourcegraphdefinitions".into(),
+    }
+}

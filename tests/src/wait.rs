@@ -35,3 +35,30 @@ where
         tokio::time::sleep(INTERVAL).await;
     }
 }
+
+/// Waits until the CRD `name` is Established (its kind is being served).
+///
+/// # Panics
+///
+/// After [`TIMEOUT`], with the CRD's last conditions.
+pub async fn crd_established(client: &kube::Client, name: &str) {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let crds: kube::Api<CustomResourceDefinition> = kube::Api::all(client.clone());
+    until(
+        &format!("CRD {name} to be Established"),
+        TIMEOUT,
+        || async {
+            let crd = crds.get(name).await.map_err(|e| e.to_string())?;
+            let conditions = crd.status.and_then(|s| s.conditions).unwrap_or_default();
+            if conditions
+                .iter()
+                .any(|c| c.type_ == "Established" && c.status == "True")
+            {
+                Ok(())
+            } else {
+                Err(format!("conditions: {conditions:?}"))
+            }
+        },
+    )
+    .await;
+}

@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kro_tests::cleanup::DeleteOnDrop;
 use kro_tests::cluster::{admin_kubeconfig, repo_root};
-use kro_tests::{TestNamespace, client, kubectl_kro, unique_name, wait};
+use kro_tests::{TestNamespace, client, kubectl_kro, rgd_api_resource, unique_name, wait};
 use kube::api::{ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Api, Client, ResourceExt};
 use serde_json::{Value as Json, json};
@@ -33,22 +33,7 @@ async fn install_rgd_crd(client: &Client) {
     )
     .await
     .expect("applying the RGD CRD");
-    wait::until("the RGD CRD to be Established", wait::TIMEOUT, || async {
-        let crd = crds
-            .get("resourcegraphdefinitions.kro.run")
-            .await
-            .map_err(|e| e.to_string())?;
-        let established = crd.status.and_then(|s| s.conditions).is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c.type_ == "Established" && c.status == "True")
-        });
-        if established {
-            Ok(())
-        } else {
-            Err("not Established".to_owned())
-        }
-    })
-    .await;
+    wait::crd_established(client, "resourcegraphdefinitions.kro.run").await;
 }
 
 /// A running controller, killed when dropped.
@@ -184,16 +169,6 @@ impl Rgd {
     }
 }
 
-fn rgd_resource() -> ApiResource {
-    ApiResource {
-        group: "kro.run".into(),
-        version: "v1alpha1".into(),
-        api_version: "kro.run/v1alpha1".into(),
-        kind: "ResourceGraphDefinition".into(),
-        plural: "resourcegraphdefinitions".into(),
-    }
-}
-
 async fn apply(client: &Client, resource: &ApiResource, ns: Option<&str>, object: &Json) {
     let api: Api<DynamicObject> = match ns {
         Some(ns) => Api::namespaced_with(client.clone(), ns, resource),
@@ -222,16 +197,16 @@ fn condition<'a>(object: &'a DynamicObject, type_: &str) -> Option<&'a Json> {
 async fn create_rgd(client: &Client, rgd: &Rgd) -> (DeleteOnDrop, DeleteOnDrop) {
     let guards = (
         DeleteOnDrop::cluster_scoped::<CustomResourceDefinition>(&rgd.crd_name()),
-        DeleteOnDrop::dynamic(rgd_resource(), None, &rgd.name),
+        DeleteOnDrop::dynamic(rgd_api_resource(), None, &rgd.name),
     );
     apply(
         client,
-        &rgd_resource(),
+        &rgd_api_resource(),
         None,
         &rgd.manifest("integer | default=1"),
     )
     .await;
-    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_resource());
+    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
     wait::until("the RGD to be Active", wait::TIMEOUT, || async {
         let o = rgds.get(&rgd.name).await.map_err(|e| e.to_string())?;
         match o.data.pointer("/status/state").and_then(Json::as_str) {
@@ -261,7 +236,7 @@ async fn rgd_serves_a_kind_and_instances_become_active_with_drift_repaired() {
     let _guards = create_rgd(&client, &rgd).await;
 
     // The RGD's status describes the graph; the CRD is Established and labelled as ours.
-    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_resource());
+    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
     let live = rgds.get(&rgd.name).await.unwrap();
     assert_eq!(
         live.data.pointer("/status/topologicalOrder"),
@@ -505,11 +480,11 @@ async fn a_broken_rgd_keeps_the_last_good_graph_and_breaking_changes_are_refused
     .await;
 
     // Break the RGD: a reference to a resource that does not exist.
-    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_resource());
+    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
     let mut broken = rgd.manifest("integer | default=1");
     broken["spec"]["resources"][0]["template"]["data"]["greeting"] =
         json!("${nothere.metadata.name}");
-    apply(&client, &rgd_resource(), None, &broken).await;
+    apply(&client, &rgd_api_resource(), None, &broken).await;
     let rejected = wait::until("GraphAccepted=False", wait::TIMEOUT, || async {
         let o = rgds.get(&rgd.name).await.map_err(|e| e.to_string())?;
         match condition(&o, "GraphAccepted") {
@@ -548,7 +523,7 @@ async fn a_broken_rgd_keeps_the_last_good_graph_and_breaking_changes_are_refused
     .await;
 
     // A breaking change (replicas: integer → string) is refused and named.
-    apply(&client, &rgd_resource(), None, &rgd.manifest("string")).await;
+    apply(&client, &rgd_api_resource(), None, &rgd.manifest("string")).await;
     let refused = wait::until(
         "KindReady=False for the breaking change",
         wait::TIMEOUT,
@@ -602,7 +577,7 @@ async fn a_crd_not_owned_by_the_rgd_is_not_taken_over() {
     install_rgd_crd(&client).await;
     let rgd = Rgd::new("ctl-owned");
     let _crd_guard = DeleteOnDrop::cluster_scoped::<CustomResourceDefinition>(&rgd.crd_name());
-    let _rgd_guard = DeleteOnDrop::dynamic(rgd_resource(), None, &rgd.name);
+    let _rgd_guard = DeleteOnDrop::dynamic(rgd_api_resource(), None, &rgd.name);
     // Someone else's CRD with the same name.
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     let foreign: CustomResourceDefinition = serde_json::from_value(json!({
@@ -622,12 +597,12 @@ async fn a_crd_not_owned_by_the_rgd_is_not_taken_over() {
     let _controller = start_controller(&rgd.name, &[]);
     apply(
         &client,
-        &rgd_resource(),
+        &rgd_api_resource(),
         None,
         &rgd.manifest("integer | default=1"),
     )
     .await;
-    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_resource());
+    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
     let refused = wait::until("KindReady=False", wait::TIMEOUT, || async {
         let o = rgds.get(&rgd.name).await.map_err(|e| e.to_string())?;
         match condition(&o, "KindReady") {

@@ -11,20 +11,10 @@ use std::time::{Duration, Instant};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kro_tests::cleanup::DeleteOnDrop;
 use kro_tests::cluster::admin_kubeconfig;
-use kro_tests::{TestNamespace, client, kubectl_kro, unique_name, wait};
+use kro_tests::{TestNamespace, client, kubectl_kro, rgd_api_resource, unique_name, wait};
 use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
 use kube::{Api, Client};
 use serde_json::{Value as Json, json};
-
-fn rgd_resource() -> ApiResource {
-    ApiResource {
-        group: "kro.run".into(),
-        version: "v1alpha1".into(),
-        api_version: "kro.run/v1alpha1".into(),
-        kind: "ResourceGraphDefinition".into(),
-        plural: "resourcegraphdefinitions".into(),
-    }
-}
 
 /// `(all requests, writes)` from the API server's `apiserver_request_total`.
 async fn requests(client: &Client) -> (f64, f64) {
@@ -89,7 +79,7 @@ async fn scale() {
     };
     let _crd =
         DeleteOnDrop::cluster_scoped::<CustomResourceDefinition>(&format!("{plural}.kro.run"));
-    let _rgd = DeleteOnDrop::dynamic(rgd_resource(), None, &name);
+    let _rgd = DeleteOnDrop::dynamic(rgd_api_resource(), None, &name);
     let kubeconfig = admin_kubeconfig();
     let selector = format!("--rgd-selector=kro-test={name}");
     let mut controller = tokio::process::Command::new(kubectl_kro())
@@ -133,7 +123,7 @@ async fn scale() {
             ]
         }
     });
-    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_resource());
+    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
     rgds.patch(
         &name,
         &PatchParams::apply("kro-bench").force(),

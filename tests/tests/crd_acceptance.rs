@@ -53,21 +53,7 @@ async fn install(client: &Client, compiled: &Compiled) -> Installed {
         .await
         .unwrap_or_else(|e| panic!("the API server refused the generated CRD {name}: {e}"));
     let guard = DeleteOnDrop::cluster_scoped::<CustomResourceDefinition>(&name);
-    wait::until(&format!("{name} Established"), wait::TIMEOUT, || async {
-        let crd = crds.get(&name).await.map_err(|e| e.to_string())?;
-        let established = crd
-            .status
-            .and_then(|s| s.conditions)
-            .unwrap_or_default()
-            .iter()
-            .any(|c| c.type_ == "Established" && c.status == "True");
-        if established {
-            Ok(())
-        } else {
-            Err("not yet".to_owned())
-        }
-    })
-    .await;
+    wait::crd_established(client, &name).await;
     let version = compiled.crd_spec.version.clone();
     Installed {
         resource: ApiResource {

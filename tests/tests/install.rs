@@ -17,7 +17,7 @@ use kro_core::compile::{Options, compile_file};
 use kro_core::schema::Ownership;
 use kro_tests::cleanup::DeleteOnDrop;
 use kro_tests::cluster::{admin_kubeconfig, repo_root};
-use kro_tests::{TestNamespace, client, kubectl_kro, unique_name, wait};
+use kro_tests::{TestNamespace, client, kubectl_kro, rgd_api_resource, unique_name, wait};
 use kube::api::{ApiResource, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use serde_json::json;
@@ -175,16 +175,6 @@ fn two_context_kubeconfig(dir: &Path) -> PathBuf {
     // JSON is YAML: kubectl and kube-rs read it alike.
     std::fs::write(&path, serde_json::to_string_pretty(&config).unwrap()).unwrap();
     path
-}
-
-fn rgd_resource() -> ApiResource {
-    ApiResource {
-        group: "kro.run".into(),
-        version: "v1alpha1".into(),
-        api_version: "kro.run/v1alpha1".into(),
-        kind: "ResourceGraphDefinition".into(),
-        plural: "resourcegraphdefinitions".into(),
-    }
 }
 
 fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
@@ -355,14 +345,14 @@ async fn install_upgrade_and_uninstall_in_a_namespace() {
     // A group of its own: a controller another test runs must not give this RGD's CRD the
     // name of theirs (webapps.kro.run).
     rgd["spec"]["schema"]["group"] = json!(format!("{rgd_name}.kro-tests.kro.run"));
-    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_resource());
+    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
     rgds.create(
         &PostParams::default(),
         &serde_json::from_value(rgd).unwrap(),
     )
     .await
     .expect("the RGD CRD install applied accepts the example");
-    let _rgd = DeleteOnDrop::dynamic(rgd_resource(), None, &rgd_name);
+    let _rgd = DeleteOnDrop::dynamic(rgd_api_resource(), None, &rgd_name);
 
     let refused = kro_as(with(&["uninstall", "--context", "kro-test", "-n", &n])).await;
     assert_eq!(refused.code, Some(1), "{refused}");
@@ -637,21 +627,7 @@ async fn install_crd(
     .await
     .unwrap_or_else(|e| panic!("creating {name}: {e}"));
     let guard = DeleteOnDrop::cluster_scoped::<CustomResourceDefinition>(&name);
-    wait::until(&format!("{name} Established"), wait::TIMEOUT, || async {
-        let crd = crds.get(&name).await.map_err(|e| e.to_string())?;
-        let established = crd
-            .status
-            .and_then(|s| s.conditions)
-            .unwrap_or_default()
-            .iter()
-            .any(|c| c.type_ == "Established" && c.status == "True");
-        if established {
-            Ok(())
-        } else {
-            Err("not yet".to_owned())
-        }
-    })
-    .await;
+    wait::crd_established(client, &name).await;
     let version = compiled.crd_spec.version.clone();
     let resource = ApiResource {
         group: group.clone(),

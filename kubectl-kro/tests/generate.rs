@@ -1,31 +1,11 @@
 //! `kubectl kro generate instance` and `generate schema` as users run them: exactly what they
 //! print for the examples, and how they refuse an invalid RGD.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
+
+use common::{repo, run, stderr, stdout};
 
 use serde_json::{Value, json};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubectl-kro"))
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 fn generate(args: &[&str]) -> String {
     let out = run(args);

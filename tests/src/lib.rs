@@ -30,6 +30,7 @@
 pub mod binary;
 pub mod cleanup;
 pub mod cluster;
+pub mod controller;
 pub mod names;
 pub mod namespace;
 pub mod wait;

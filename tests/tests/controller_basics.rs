@@ -4,72 +4,23 @@
 //! and recreates, a broken RGD keeps the last good graph, breaking changes are refused, and
 //! deletion removes children before the finalizer.
 //!
-//! Each test runs its own controller restricted to its own RGD (a hidden label selector flag),
-//! in its own namespace with a unique kind.
+//! Each test runs its own controller restricted to its own RGD, in its own namespace with a
+//! unique kind (see `kro_tests::controller`).
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kro_tests::cleanup::DeleteOnDrop;
-use kro_tests::cluster::{admin_kubeconfig, repo_root};
-use kro_tests::{TestNamespace, client, kubectl_kro, rgd_api_resource, unique_name, wait};
+use kro_tests::controller::{
+    Controller, apply, apply_rgd_and_wait_active, condition, generated_kind, install_rgd_crd,
+    rgd_guards, wait_instance_active,
+};
+use kro_tests::{TestNamespace, client, rgd_api_resource, unique_name, wait};
 use kube::api::{ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Api, Client, ResourceExt};
 use serde_json::{Value as Json, json};
-
-/// Installs the ResourceGraphDefinition CRD (as `kubectl kro install` would) and waits for it.
-async fn install_rgd_crd(client: &Client) {
-    let path = repo_root().join("kubectl-kro/manifests/resourcegraphdefinitions.kro.run.yaml");
-    let text = std::fs::read_to_string(&path).expect("the RGD CRD manifest");
-    let crd: CustomResourceDefinition = serde_saphyr::from_str(&text).expect("the RGD CRD parses");
-    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    crds.patch(
-        "resourcegraphdefinitions.kro.run",
-        &PatchParams::apply("kubectl-kro"),
-        &Patch::Apply(&crd),
-    )
-    .await
-    .expect("applying the RGD CRD");
-    wait::crd_established(client, "resourcegraphdefinitions.kro.run").await;
-}
-
-/// A running controller, killed when dropped.
-struct Running {
-    _child: tokio::process::Child,
-}
-
-/// Starts `kubectl kro controller` for the RGDs labelled `kro-test=<label>`.
-fn start_controller(label: &str, extra: &[&str]) -> Running {
-    let kubeconfig = admin_kubeconfig();
-    let selector = format!("--rgd-selector=kro-test={label}");
-    let mut args = vec![
-        "controller",
-        "--kubeconfig",
-        kubeconfig.to_str().unwrap(),
-        "--metrics-bind-address=0",
-        "--health-probe-bind-address=0",
-        "--instance-requeue-interval=1s",
-        &selector,
-    ];
-    args.extend_from_slice(extra);
-    let log = kro_tests::cluster::cluster_dir().join(format!("controller-{label}.log"));
-    let log = std::fs::File::create(&log).expect("controller log");
-    let child = tokio::process::Command::new(kubectl_kro())
-        .args(&args)
-        .env("RUST_LOG", "info,kubectl_kro=debug")
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawning kubectl-kro controller");
-    Running { _child: child }
-}
 
 /// A unique RGD: a ConfigMap, a Deployment using it, and a Service (includeWhen withService).
 struct Rgd {
@@ -83,15 +34,8 @@ impl Rgd {
         let name = unique_name(prefix);
         let kind = format!("App{}", name.replace('-', "").trim_start_matches(prefix));
         let kind = kind.chars().take(40).collect::<String>();
-        let plural = kro_core::schema::pluralize(&kind.to_lowercase());
         Rgd {
-            resource: ApiResource {
-                group: "kro.run".into(),
-                version: "v1alpha1".into(),
-                api_version: "kro.run/v1alpha1".into(),
-                kind: kind.clone(),
-                plural,
-            },
+            resource: generated_kind(&kind),
             name,
             kind,
         }
@@ -169,61 +113,11 @@ impl Rgd {
     }
 }
 
-async fn apply(client: &Client, resource: &ApiResource, ns: Option<&str>, object: &Json) {
-    let api: Api<DynamicObject> = match ns {
-        Some(ns) => Api::namespaced_with(client.clone(), ns, resource),
-        None => Api::all_with(client.clone(), resource),
-    };
-    let name = object["metadata"]["name"].as_str().unwrap();
-    api.patch(
-        name,
-        &PatchParams::apply("kro-test").force(),
-        &Patch::Apply(object),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("applying {name}: {e}"));
-}
-
-fn condition<'a>(object: &'a DynamicObject, type_: &str) -> Option<&'a Json> {
-    object
-        .data
-        .pointer("/status/conditions")?
-        .as_array()?
-        .iter()
-        .find(|c| c["type"] == type_)
-}
-
 /// Applies the RGD and waits for it to be Active with its CRD Established.
 async fn create_rgd(client: &Client, rgd: &Rgd) -> (DeleteOnDrop, DeleteOnDrop) {
-    let guards = (
-        DeleteOnDrop::cluster_scoped::<CustomResourceDefinition>(&rgd.crd_name()),
-        DeleteOnDrop::dynamic(rgd_api_resource(), None, &rgd.name),
-    );
-    apply(
-        client,
-        &rgd_api_resource(),
-        None,
-        &rgd.manifest("integer | default=1"),
-    )
-    .await;
-    let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
-    wait::until("the RGD to be Active", wait::TIMEOUT, || async {
-        let o = rgds.get(&rgd.name).await.map_err(|e| e.to_string())?;
-        match o.data.pointer("/status/state").and_then(Json::as_str) {
-            Some("Active") => Ok(o),
-            _ => Err(format!("{:?}", o.data.get("status"))),
-        }
-    })
-    .await;
+    let guards = rgd_guards(&rgd.name, &rgd.kind);
+    apply_rgd_and_wait_active(client, &rgd.manifest("integer | default=1")).await;
     guards
-}
-
-async fn instance_state(api: &Api<DynamicObject>, name: &str) -> Result<DynamicObject, String> {
-    let o = api.get(name).await.map_err(|e| e.to_string())?;
-    match o.data.pointer("/status/state").and_then(Json::as_str) {
-        Some("ACTIVE") => Ok(o),
-        _ => Err(format!("{:?}", o.data.get("status"))),
-    }
 }
 
 #[tokio::test]
@@ -232,7 +126,7 @@ async fn rgd_serves_a_kind_and_instances_become_active_with_drift_repaired() {
     install_rgd_crd(&client).await;
     let ns = TestNamespace::create(&client, "ctl-basic").await;
     let rgd = Rgd::new("ctl-basic");
-    let _controller = start_controller(&rgd.name, &[]);
+    let _controller = Controller::start(&rgd.name, &[]);
     let _guards = create_rgd(&client, &rgd).await;
 
     // The RGD's status describes the graph; the CRD is Established and labelled as ours.
@@ -267,10 +161,7 @@ async fn rgd_serves_a_kind_and_instances_become_active_with_drift_repaired() {
         &json!({"apiVersion": "kro.run/v1alpha1", "kind": rgd.kind, "metadata": {"name": "shop"}, "spec": {"name": "shop"}}),
     )
     .await;
-    let active = wait::until("the instance to be ACTIVE", wait::TIMEOUT, || {
-        instance_state(&instances, "shop")
-    })
-    .await;
+    let active = wait_instance_active(&instances, "shop").await;
     assert_eq!(active.data.pointer("/status/available"), Some(&json!(1)));
     assert!(active.finalizers().iter().any(|f| f == "kro.run/finalizer"));
     assert_eq!(
@@ -468,16 +359,13 @@ async fn a_broken_rgd_keeps_the_last_good_graph_and_breaking_changes_are_refused
     install_rgd_crd(&client).await;
     let ns = TestNamespace::create(&client, "ctl-broken").await;
     let rgd = Rgd::new("ctl-broken");
-    let _controller = start_controller(&rgd.name, &[]);
+    let _controller = Controller::start(&rgd.name, &[]);
     let _guards = create_rgd(&client, &rgd).await;
     let instances: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), ns.name(), &rgd.resource);
     let instance = json!({"apiVersion": "kro.run/v1alpha1", "kind": rgd.kind, "metadata": {"name": "web"}, "spec": {"name": "web", "withService": false}});
     apply(&client, &rgd.resource, Some(ns.name()), &instance).await;
-    wait::until("the instance to be ACTIVE", wait::TIMEOUT, || {
-        instance_state(&instances, "web")
-    })
-    .await;
+    wait_instance_active(&instances, "web").await;
 
     // Break the RGD: a reference to a resource that does not exist.
     let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
@@ -594,7 +482,7 @@ async fn a_crd_not_owned_by_the_rgd_is_not_taken_over() {
     }))
     .unwrap();
     crds.create(&PostParams::default(), &foreign).await.unwrap();
-    let _controller = start_controller(&rgd.name, &[]);
+    let _controller = Controller::start(&rgd.name, &[]);
     apply(
         &client,
         &rgd_api_resource(),

@@ -4,6 +4,7 @@
 //! under `commands/`. Exit codes: 0 ok, 1 the thing checked is invalid or not ready, 2 usage
 //! or connection error.
 
+mod cluster_rgd;
 mod commands;
 mod controller;
 mod inputs;

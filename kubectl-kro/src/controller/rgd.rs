@@ -11,15 +11,16 @@ use futures::StreamExt;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kro_core::compile::{Compiled, Options, compile_file};
 use kro_core::diagnostic::Severity;
-use kro_core::openapi::CrdSchemas;
 use kro_core::schema::crd::RGD_NAME_LABEL;
 use kro_core::schema::{Ownership, compare_crds};
-use kube::api::{ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
 use serde_json::{Value as Json, json};
 use tracing::Instrument;
+
+use crate::cluster_rgd;
 
 use super::conditions::{Conditions, merge_diff, now};
 use super::error::Error;
@@ -265,23 +266,10 @@ async fn compile(
     rgd: &DynamicObject,
     ctx: &Context,
 ) -> Result<(Option<Compiled>, Vec<String>), Error> {
-    let mut object = serde_json::to_value(rgd)?;
-    if let Some(map) = object.as_object_mut() {
-        map.remove("status");
-        if let Some(metadata) = map.get_mut("metadata").and_then(Json::as_object_mut) {
-            metadata.remove("managedFields");
-        }
-    }
-    let text = serde_json::to_string_pretty(&object)?;
-    let crds: Api<CustomResourceDefinition> = Api::all(ctx.client.clone());
-    let list = crds
-        .list(&ListParams::default())
+    let text = cluster_rgd::source_text(rgd)?;
+    let schemas = cluster_rgd::crd_schemas(&ctx.client)
         .await
         .map_err(Error::api("listing CRDs"))?;
-    let mut schemas = CrdSchemas::new();
-    for crd in &list.items {
-        let _ = schemas.add_crd(&serde_json::to_value(crd)?);
-    }
     let mut options = Options::with_crds(schemas);
     options.max_collection_dimensions = ctx.settings.max_collection_dimensions;
     let started = Instant::now();

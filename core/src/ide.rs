@@ -20,6 +20,7 @@ mod navigation;
 mod position;
 mod rename;
 mod scan;
+mod semantic_tokens;
 mod spec_tree;
 mod symbols;
 mod uses;
@@ -44,6 +45,7 @@ pub use hover::HoverResult;
 pub use inlay_hints::InlayHint;
 pub use navigation::{NavigationTarget, References};
 pub use rename::{RenameError, RenameTarget};
+pub use semantic_tokens::{Highlight, HighlightKind};
 pub use symbols::{Symbol, SymbolKind};
 
 use uses::Use;

@@ -1,13 +1,15 @@
 //! What the server tells the editor it can do.
 //!
-//! Semantic tokens (CEL inside strings), code lens and cluster mode are not offered yet; each
-//! becomes one more field here, one line in the routing table and one handler.
+//! Each capability is one field here, one line in the routing table and one handler.
 
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
-    HoverProviderCapability, OneOf, PositionEncodingKind, RenameOptions, ServerCapabilities,
+    HoverProviderCapability, OneOf, PositionEncodingKind, RenameOptions, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
     TextDocumentSyncCapability, TextDocumentSyncKind, WorkDoneProgressOptions,
 };
+
+use crate::convert::semantic_tokens;
 
 /// The custom request returning each RGD's dependency graph (`{textDocument}` → `GraphView[]`).
 pub(crate) const GRAPH_REQUEST: &str = "kro/graph";
@@ -35,6 +37,14 @@ pub(crate) fn server_capabilities() -> ServerCapabilities {
             ..CodeActionOptions::default()
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic_tokens::legend(),
+                range: Some(true),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
         experimental: Some(serde_json::json!({ "graphRequest": GRAPH_REQUEST })),
         ..ServerCapabilities::default()
     }

@@ -4,6 +4,7 @@
 mod line_index;
 
 pub(crate) mod from_proto;
+pub(crate) mod semantic_tokens;
 pub(crate) mod to_proto;
 
 pub(crate) use line_index::LineIndex;

@@ -12,3 +12,4 @@ pub(crate) mod hover;
 pub(crate) mod inlay_hint;
 pub(crate) mod references;
 pub(crate) mod rename;
+pub(crate) mod semantic_tokens;

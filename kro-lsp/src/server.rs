@@ -186,4 +186,22 @@ impl LanguageServer for Server {
         let uri = params.text_document.uri.clone();
         self.run(&uri, params, handlers::code_action::handle).await
     }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri.clone();
+        self.run(&uri, params, handlers::semantic_tokens::full)
+            .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri.clone();
+        self.run(&uri, params, handlers::semantic_tokens::range)
+            .await
+    }
 }

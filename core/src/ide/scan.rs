@@ -285,7 +285,7 @@ pub(crate) fn call_at(body: &str, offset: usize) -> Option<Call> {
 }
 
 /// Whether the identifier at token `i` is reached by `.` or `.?`.
-fn is_member_access(tokens: &[Token], i: usize) -> bool {
+pub(crate) fn is_member_access(tokens: &[Token], i: usize) -> bool {
     match tokens.get(i.wrapping_sub(1)) {
         Some(Token::Punct(b'.')) => true,
         Some(Token::Punct(b'?')) => {
@@ -329,8 +329,10 @@ fn matching_open_bracket(tokens: &[Token], close: usize) -> Option<usize> {
     None
 }
 
+/// One CEL token: identifiers and numbers with their range, string literals, and every other
+/// character on its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Token {
+pub(crate) enum Token {
     Ident(Range<usize>),
     Number(Range<usize>),
     String,
@@ -339,34 +341,55 @@ enum Token {
 
 struct Scanned {
     tokens: Vec<Token>,
+    /// Where each token is written (a string literal with its prefix and quotes).
+    ranges: Vec<Range<usize>>,
     /// The text ended inside a string literal.
     open_string: bool,
+}
+
+/// The tokens of `text` with where each is written; a string literal left open at the end is
+/// one last `String` token running to the end.
+pub(crate) fn lex(text: &str) -> Vec<(Token, Range<usize>)> {
+    let scanned = tokenize(text);
+    let end = scanned.ranges.last().map_or(0, |r| r.end);
+    let mut out: Vec<(Token, Range<usize>)> =
+        scanned.tokens.into_iter().zip(scanned.ranges).collect();
+    if scanned.open_string {
+        let start = text[end..]
+            .find(|c: char| !c.is_whitespace())
+            .map_or(text.len(), |i| end + i);
+        out.push((Token::String, start..text.len()));
+    }
+    out
 }
 
 /// CEL tokens, enough to tell identifiers from everything else.
 fn tokenize(text: &str) -> Scanned {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
+    let mut ranges = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        let start = i;
         if b.is_ascii_whitespace() {
             i += 1;
         } else if b == b'"' || b == b'\'' {
             match skip_string(bytes, i, false) {
                 Some(end) => {
                     tokens.push(Token::String);
+                    ranges.push(start..end);
                     i = end;
                 }
                 None => {
                     return Scanned {
                         tokens,
+                        ranges,
                         open_string: true,
                     };
                 }
             }
         } else if b.is_ascii_alphabetic() || b == b'_' {
-            let start = i;
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                 i += 1;
             }
@@ -379,20 +402,22 @@ fn tokenize(text: &str) -> Scanned {
                 match skip_string(bytes, i, raw) {
                     Some(end) => {
                         tokens.push(Token::String);
+                        ranges.push(start..end);
                         i = end;
                         continue;
                     }
                     None => {
                         return Scanned {
                             tokens,
+                            ranges,
                             open_string: true,
                         };
                     }
                 }
             }
             tokens.push(Token::Ident(start..i));
+            ranges.push(start..i);
         } else if b.is_ascii_digit() {
-            let start = i;
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
                 // `1.0e-3`: an exponent sign belongs to the number.
                 if (bytes[i] == b'e' || bytes[i] == b'E')
@@ -403,6 +428,7 @@ fn tokenize(text: &str) -> Scanned {
                 i += 1;
             }
             tokens.push(Token::Number(start..i));
+            ranges.push(start..i);
         } else {
             tokens.push(Token::Punct(b));
             // Skip the rest of a multi-byte character.
@@ -410,10 +436,12 @@ fn tokenize(text: &str) -> Scanned {
             while i < bytes.len() && !text.is_char_boundary(i) {
                 i += 1;
             }
+            ranges.push(start..i);
         }
     }
     Scanned {
         tokens,
+        ranges,
         open_string: false,
     }
 }

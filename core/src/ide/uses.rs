@@ -47,12 +47,21 @@ pub(crate) enum Part {
 /// Every use of an identifier in `compiled`'s expressions, in text order.
 pub(crate) fn collect(text: &str, compiled: &Compiled) -> Vec<Use> {
     let mut out = Vec::new();
+    expression_strings(compiled, &mut |node, site| {
+        scan_string(text, node, site, &mut out)
+    });
+    out.sort_by_key(|u| (u.range.start, u.range.end));
+    // An alias repeats the anchor's nodes, and with them their uses.
+    out.dedup_by_key(|u| u.range);
+    out
+}
+
+/// Calls `f` on every string value of `compiled` that the compiler reads expressions from: the
+/// resources' templates, externalRefs, includeWhen, readyWhen and forEach, and the status.
+pub(crate) fn expression_strings(compiled: &Compiled, f: &mut dyn FnMut(&Node, Site)) {
     for (index, resource) in compiled.rgd.resources.iter().enumerate() {
-        let mut visit = |node: &Node, part: Part| {
-            strings(node, &mut |n| {
-                scan_string(text, n, Site::Resource(index, part), &mut out)
-            })
-        };
+        let mut visit =
+            |node: &Node, part: Part| strings(node, &mut |n| f(n, Site::Resource(index, part)));
         if let Some(template) = &resource.template {
             visit(template, Part::Template);
         }
@@ -70,14 +79,8 @@ pub(crate) fn collect(text: &str, compiled: &Compiled) -> Vec<Use> {
         }
     }
     if let Some(status) = compiled.rgd.schema.as_ref().and_then(|s| s.status.as_ref()) {
-        strings(status, &mut |n| {
-            scan_string(text, n, Site::Status, &mut out)
-        });
+        strings(status, &mut |n| f(n, Site::Status));
     }
-    out.sort_by_key(|u| (u.range.start, u.range.end));
-    // An alias repeats the anchor's nodes, and with them their uses.
-    out.dedup_by_key(|u| u.range);
-    out
 }
 
 /// Calls `f` on every string value under `node` (map keys are never evaluated).

@@ -18,6 +18,8 @@ pub struct Client {
     incoming: Receiver<Value>,
     notifications: VecDeque<Value>,
     next_id: i64,
+    /// The `capabilities` the server answered `initialize` with.
+    pub capabilities: Value,
 }
 
 impl Client {
@@ -59,6 +61,7 @@ impl Client {
             incoming,
             notifications: VecDeque::new(),
             next_id: 0,
+            capabilities: Value::Null,
         };
         let result = client.request(
             "initialize",
@@ -70,6 +73,7 @@ impl Client {
             }),
         );
         assert_eq!(result["serverInfo"]["name"], "kro-lsp");
+        client.capabilities = result["capabilities"].clone();
         client.notify("initialized", json!({}));
         client
     }

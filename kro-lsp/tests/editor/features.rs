@@ -338,3 +338,94 @@ fn completion_and_hover_know_the_kinds_schemas() {
     );
     assert_eq!(hover["range"], range(WEBAPP, "availableReplicas", 1));
 }
+
+/// Semantic tokens decoded with the advertised legend: one line per highlighted line, each
+/// token as `text:type` (and `.modifier`s).
+fn decode_tokens(client: &Client, text: &str, data: &Value) -> Vec<String> {
+    let legend = &client.capabilities["semanticTokensProvider"]["legend"];
+    let types = legend["tokenTypes"].as_array().unwrap();
+    let modifiers = legend["tokenModifiers"].as_array().unwrap();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let data: Vec<u64> = data
+        .as_array()
+        .expect("token data")
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let mut out: Vec<(u64, Vec<String>)> = Vec::new();
+    let (mut line, mut character) = (0, 0);
+    for token in data.chunks(5) {
+        let &[delta_line, delta_start, length, ty, bits] = token else {
+            panic!("token data is not a multiple of 5: {data:?}");
+        };
+        character = if delta_line == 0 {
+            character + delta_start
+        } else {
+            delta_start
+        };
+        line += delta_line;
+        // Columns count UTF-16 code units.
+        let units: Vec<u16> = lines[line as usize].encode_utf16().collect();
+        let word =
+            String::from_utf16(&units[character as usize..(character + length) as usize]).unwrap();
+        let mut name = format!("{word}:{}", types[ty as usize].as_str().unwrap());
+        for (i, m) in modifiers.iter().enumerate() {
+            if bits & (1 << i) != 0 {
+                name.push('.');
+                name.push_str(m.as_str().unwrap());
+            }
+        }
+        match out.last_mut() {
+            Some((l, items)) if *l == line => items.push(name),
+            _ => out.push((line, vec![name])),
+        }
+    }
+    out.into_iter().map(|(_, items)| items.join(" ")).collect()
+}
+
+#[test]
+fn semantic_tokens_colour_cel_inside_strings_only() {
+    let mut client = opened();
+    let full = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let lines = decode_tokens(&client, WEBAPP, &full["data"]);
+    let schema_name =
+        "${:keyword schema:variable.defaultLibrary.readonly spec:property name:property }:keyword";
+    assert_eq!(
+        lines[..4],
+        [
+            // status: the first string holding an expression; no YAML key is coloured.
+            "${:keyword deployment:variable.readonly status:property availableReplicas:property }:keyword",
+            schema_name, // metadata.name of the ConfigMap
+            schema_name, // after the 😀: columns count UTF-16 code units
+            "${:keyword deployment:variable.readonly status:property availableReplicas:property ==:operator deployment:variable.readonly spec:property replicas:property }:keyword",
+        ]
+    );
+    assert_eq!(lines.len(), 14, "{lines:#?}");
+
+    // A range gets the tokens it overlaps.
+    let readiness = range(WEBAPP, "availableReplicas == deployment", 0);
+    let ranged = client.request(
+        "textDocument/semanticTokens/range",
+        json!({"textDocument": {"uri": URI}, "range": readiness}),
+    );
+    let decoded = decode_tokens(&client, WEBAPP, &ranged["data"]);
+    assert_eq!(
+        decoded,
+        ["availableReplicas:property ==:operator deployment:variable.readonly"]
+    );
+    assert_eq!(ranged["data"][0], readiness["start"]["line"]); // the first line is absolute
+
+    // Other YAML, with `${…}` or not, is left to other servers.
+    client.open(
+        "file:///work/cm.yaml",
+        "kind: ConfigMap\ndata:\n  a: ${x.y}\n",
+    );
+    let none = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": "file:///work/cm.yaml"}}),
+    );
+    assert_eq!(none, Value::Null);
+}

@@ -11,6 +11,7 @@
 //! the `${` before the cursor), so it works where the YAML parser gave up.
 
 mod cel_env;
+mod code_lens;
 mod completion;
 mod fixes;
 mod functions;
@@ -39,6 +40,7 @@ use crate::syntax::{ScalarOffsets, ScalarStyle};
 use crate::text::TextRange;
 
 pub use crate::diagnostic::TextEdit;
+pub use code_lens::{Lens, LensKind};
 pub use completion::{CompletionItem, CompletionKind};
 pub use fixes::Assist;
 pub use hover::HoverResult;

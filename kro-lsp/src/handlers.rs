@@ -3,6 +3,7 @@
 //! runs them off the async threads and keeps them away from non-RGD files.
 
 pub(crate) mod code_action;
+pub(crate) mod code_lens;
 pub(crate) mod completion;
 pub(crate) mod definition;
 pub(crate) mod diagnostics;

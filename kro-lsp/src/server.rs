@@ -187,6 +187,11 @@ impl LanguageServer for Server {
         self.run(&uri, params, handlers::code_action::handle).await
     }
 
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri.clone();
+        self.run(&uri, params, handlers::code_lens::handle).await
+    }
+
     async fn semantic_tokens_full(
         &self,
         params: SemanticTokensParams,

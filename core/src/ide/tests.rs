@@ -21,6 +21,7 @@ fn every_query_at_every_offset() {
         analysis.document_symbols();
         analysis.graphs();
         analysis.highlights(None);
+        analysis.lenses();
         let mut offsets: Vec<usize> = (0..=text.len()).collect();
         offsets.push(text.len() + 10);
         for offset in offsets {

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use kro_core::diagnostic::{self, Severity};
-use kro_core::ide::{self, CompletionKind, SymbolKind};
+use kro_core::ide::{self, CompletionKind, LensKind, SymbolKind};
 use kro_core::text::TextRange;
 use tower_lsp_server::ls_types::{
-    self as lsp, CodeAction, CodeActionKind, CompletionItemKind, DiagnosticRelatedInformation,
-    DiagnosticSeverity, Documentation, Location, MarkupContent, MarkupKind, NumberOrString,
-    Position, Range, WorkspaceEdit,
+    self as lsp, CodeAction, CodeActionKind, CodeLens, Command, CompletionItemKind,
+    DiagnosticRelatedInformation, DiagnosticSeverity, Documentation, Location, MarkupContent,
+    MarkupKind, NumberOrString, Position, Range, WorkspaceEdit,
 };
 
 use crate::documents::Snapshot;
@@ -157,6 +157,24 @@ pub(crate) fn inlay_hint(snapshot: &Snapshot, hint: ide::InlayHint) -> lsp::Inla
         tooltip: hint.tooltip.map(lsp::InlayHintTooltip::String),
         padding_left: Some(true),
         padding_right: None,
+        data: None,
+    }
+}
+
+/// The client-side command a graph lens runs: the editors' "show graph" (VS Code's
+/// `kro.showGraph`, the Neovim plugin's handler of the same name).
+pub(crate) const SHOW_GRAPH_COMMAND: &str = "kro.showGraph";
+
+/// A lens with a command so every editor shows it: the graph lens opens the graph view; a
+/// marker's empty command makes it a plain label (VS Code renders it unclickable).
+pub(crate) fn code_lens(snapshot: &Snapshot, lens: ide::Lens) -> CodeLens {
+    let command = match lens.kind {
+        LensKind::Graph => SHOW_GRAPH_COMMAND,
+        LensKind::Marker => "",
+    };
+    CodeLens {
+        range: range(snapshot, lens.range),
+        command: Some(Command::new(lens.title, command.to_owned(), None)),
         data: None,
     }
 }

@@ -429,3 +429,39 @@ fn semantic_tokens_colour_cel_inside_strings_only() {
     );
     assert_eq!(none, Value::Null);
 }
+
+#[test]
+fn code_lenses_show_each_resource_in_the_graph() {
+    let mut client = opened();
+    let lenses = client.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    // Anchored on the id's name in `- id: <name>`.
+    let lens = |id: &str, title: &str, command: &str| {
+        let offset = WEBAPP.find(&format!("id: {id}\n")).unwrap() + "id: ".len();
+        let range = json!({"start": position_of(WEBAPP, offset), "end": position_of(WEBAPP, offset + id.len())});
+        json!({"range": range, "command": {"title": title, "command": command}})
+    };
+    let expected = vec![
+        lens("config", "wave 1 · used by: deployment", "kro.showGraph"),
+        lens(
+            "deployment",
+            "wave 2 · depends on: config · used by: service",
+            "kro.showGraph",
+        ),
+        lens(
+            "service",
+            "wave 3 · depends on: deployment · used by: ingress",
+            "kro.showGraph",
+        ),
+        lens("ingress", "wave 4 · depends on: service", "kro.showGraph"),
+        // A marker is a label: its empty command is not clickable.
+        lens("ingress", "conditional (includeWhen)", ""),
+    ];
+    assert_eq!(lenses, Value::Array(expected));
+    assert_eq!(
+        client.capabilities["codeLensProvider"]["resolveProvider"],
+        false
+    );
+}

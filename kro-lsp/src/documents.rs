@@ -3,11 +3,13 @@
 //!
 //! Edits are applied synchronously, under one lock, in the order the notifications arrive, so
 //! a document's changes are serialised however many requests run at once. A snapshot is
-//! analysed at most once, by whichever request or diagnostics run needs it first.
+//! analysed at most once, by whichever request or diagnostics run needs it first, with the
+//! compiler options of the session (cluster mode replaces them, and drops every snapshot).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use kro_core::compile::Options;
 use kro_core::ide::Analysis;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
@@ -20,23 +22,26 @@ pub(crate) struct Snapshot {
     pub(crate) version: i32,
     pub(crate) text: Arc<str>,
     pub(crate) line_index: LineIndex,
+    options: Options,
     analysis: OnceLock<Analysis>,
 }
 
 impl Snapshot {
-    fn new(uri: Uri, version: i32, text: String) -> Self {
+    fn new(uri: Uri, version: i32, text: String, options: Options) -> Self {
         Snapshot {
             line_index: LineIndex::new(&text),
             text: text.into(),
             uri,
             version,
+            options,
             analysis: OnceLock::new(),
         }
     }
 
     /// The analysis of this text, computed on first use.
     pub(crate) fn analysis(&self) -> &Analysis {
-        self.analysis.get_or_init(|| Analysis::new(&*self.text))
+        self.analysis
+            .get_or_init(|| Analysis::with_options(&*self.text, &self.options))
     }
 }
 
@@ -53,6 +58,8 @@ struct Document {
 #[derive(Default)]
 pub(crate) struct Documents {
     open: Mutex<HashMap<Uri, Document>>,
+    /// The compiler options new snapshots are analysed with.
+    options: Mutex<Options>,
 }
 
 impl Documents {
@@ -104,13 +111,24 @@ impl Documents {
         let mut open = self.lock();
         let document = open.get_mut(uri)?;
         let snapshot = document.snapshot.get_or_insert_with(|| {
+            let options = self.options.lock().unwrap_or_else(|e| e.into_inner());
             Arc::new(Snapshot::new(
                 uri.clone(),
                 document.version,
                 document.rope.to_string(),
+                options.clone(),
             ))
         });
         Some(snapshot.clone())
+    }
+
+    /// Analyses every document with `options` from now on; the open documents, whose
+    /// snapshots are dropped.
+    pub(crate) fn set_options(&self, options: Options) -> Vec<Uri> {
+        let mut open = self.lock();
+        *self.options.lock().unwrap_or_else(|e| e.into_inner()) = options;
+        open.values_mut().for_each(|d| d.snapshot = None);
+        open.keys().cloned().collect()
     }
 
     /// The document's current version.

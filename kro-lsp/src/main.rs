@@ -4,6 +4,7 @@
 //! filter, e.g. `KRO_LSP_LOG=kro_lsp=debug`).
 
 mod capabilities;
+mod cluster;
 mod convert;
 mod documents;
 mod handlers;

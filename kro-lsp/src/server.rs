@@ -9,6 +9,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService};
 
 use crate::capabilities::{GRAPH_REQUEST, server_capabilities};
+use crate::cluster::{Cluster, Settings};
 use crate::documents::{Documents, Snapshot};
 use crate::handlers::{self, graph::GraphParams};
 use crate::publish::Publisher;
@@ -31,15 +32,21 @@ pub(crate) async fn serve_stdio() -> bool {
 
 pub(crate) struct Server {
     documents: Arc<Documents>,
-    publisher: Publisher,
+    publisher: Arc<Publisher>,
+    cluster: Cluster,
+    /// Cluster-mode settings from `initialize`, applied once the client is `initialized`.
+    initial_settings: std::sync::Mutex<Option<Settings>>,
 }
 
 impl Server {
     fn new(client: Client) -> Self {
         let documents = Arc::new(Documents::default());
+        let publisher = Arc::new(Publisher::new(client.clone(), documents.clone()));
         Server {
-            publisher: Publisher::new(client, documents.clone()),
+            cluster: Cluster::new(client, documents.clone(), publisher.clone()),
+            publisher,
             documents,
+            initial_settings: std::sync::Mutex::default(),
         }
     }
 
@@ -87,6 +94,14 @@ impl LanguageServer for Server {
         if let Some(ms) = debounce {
             self.publisher.set_debounce(Duration::from_millis(ms));
         }
+        let settings = params
+            .initialization_options
+            .as_ref()
+            .and_then(Settings::from_json);
+        *self
+            .initial_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = settings;
         Ok(InitializeResult {
             capabilities: server_capabilities(),
             server_info: Some(ServerInfo {
@@ -95,6 +110,23 @@ impl LanguageServer for Server {
             }),
             offset_encoding: None,
         })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let settings = self
+            .initial_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(settings) = settings {
+            self.cluster.configure(settings);
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if let Some(settings) = Settings::from_json(&params.settings) {
+            self.cluster.configure(settings);
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -30,6 +30,11 @@ impl Client {
 
     /// Starts the server with `initializationOptions`.
     pub fn start_with(options: Value) -> Client {
+        Self::start_with_env(options, &[])
+    }
+
+    /// Starts the server with `initializationOptions` and extra environment variables.
+    pub fn start_with_env(options: Value, env: &[(&str, &std::ffi::OsStr)]) -> Client {
         let binary = option_env!("CARGO_BIN_EXE_kro-lsp")
             .map(str::to_owned)
             .or_else(|| std::env::var("KRO_LSP_BIN").ok())
@@ -40,6 +45,7 @@ impl Client {
             Stdio::null()
         };
         let mut child = Command::new(binary)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -143,6 +149,39 @@ impl Client {
                 return self.notifications.remove(i).unwrap()["params"].clone();
             }
             let message = self.receive(deadline, "publishDiagnostics");
+            self.stash(message);
+        }
+    }
+
+    /// The first `publishDiagnostics` for `uri` whose diagnostics satisfy `accept`, skipping
+    /// the ones before it; panics if none comes in time.
+    pub fn diagnostics_until(&mut self, uri: &str, accept: impl Fn(&[Value]) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let published = self.diagnostics(uri);
+            if accept(published["diagnostics"].as_array().unwrap()) {
+                return published;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no fitting diagnostics in time; last: {published}"
+            );
+        }
+    }
+
+    /// The parameters of the first notification `method` whose parameters satisfy `accept`
+    /// (kept ones first, then new ones); panics if none comes in time.
+    pub fn notification(&mut self, method: &str, accept: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(i) = self
+                .notifications
+                .iter()
+                .position(|n| n["method"] == method && accept(&n["params"]))
+            {
+                return self.notifications.remove(i).unwrap()["params"].clone();
+            }
+            let message = self.receive(deadline, method);
             self.stash(message);
         }
     }

@@ -2,6 +2,7 @@
 
 #[allow(dead_code)] // shared with the latency benchmark, which uses more of it
 mod client;
+mod cluster;
 mod diagnostics;
 mod features;
 

@@ -191,6 +191,57 @@ test(':KroGraph renders the kro/graph response in a split', function()
   assert(vim.api.nvim_get_current_buf() == buf)
 end)
 
+test('semantic tokens colour CEL inside ${…} and nothing else', function()
+  local buf = open('webapp.yaml')
+  local lnum, col = find(buf, '${schema.spec.name}-config')
+  local function token(row, c)
+    for _, t in ipairs(vim.lsp.semantic_tokens.get_at_pos(buf, row, c) or {}) do
+      if t.client_id == require('kro').client(buf).id then
+        return t
+      end
+    end
+  end
+  wait_for('semantic tokens', function()
+    return token(lnum, col + 2) ~= nil
+  end)
+  local schema = token(lnum, col + 2)
+  eq('variable', schema.type, 'type of schema')
+  eq({ defaultLibrary = true, readonly = true }, schema.modifiers, 'modifiers of schema')
+  eq('keyword', token(lnum, col).type, 'type of ${')
+  eq('property', token(lnum, col + #'${schema.').type, 'type of spec')
+  -- YAML keys and plain values are left alone.
+  local key_line = find(buf, 'apiVersion: kro.run/v1alpha1')
+  eq(nil, token(key_line, 0), 'token on a YAML key')
+end)
+
+test('code lenses show each resource in the graph and open it', function()
+  local kro = require('kro')
+  local before = kro.options.graph
+  kro.options.graph = 'lsp'
+  local buf = open('webapp.yaml')
+  wait_for('code lenses', function()
+    return #vim.lsp.codelens.get(buf) > 0
+  end)
+  local titles = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(buf)) do
+    titles[lens.range.start.line] = (titles[lens.range.start.line] and titles[lens.range.start.line] .. ' | ' or '')
+      .. lens.command.title
+  end
+  local service = find(buf, '- id: service')
+  eq('wave 3 · depends on: deployment · used by: ingress', titles[service], 'lens of service')
+  eq('wave 4 · depends on: service | conditional (includeWhen)', titles[find(buf, '- id: ingress')], 'lenses of ingress')
+  -- Running the graph lens opens the graph.
+  local wins = #vim.api.nvim_list_wins()
+  vim.api.nvim_win_set_cursor(0, { service + 1, 0 })
+  vim.lsp.codelens.run()
+  wait_for(':KroGraph from the lens', function()
+    return #vim.api.nvim_list_wins() == wins + 1
+  end)
+  eq('webapp (kind WebApp)', vim.api.nvim_buf_get_lines(0, 0, 1, false)[1], 'graph title')
+  vim.cmd('close')
+  kro.options.graph = before
+end)
+
 io.stdout:write(('%d passed, %d failed\n'):format(passed, failed))
 for _, client in ipairs(vim.lsp.get_clients()) do
   client:stop(true)

@@ -10,9 +10,11 @@ local graph = require('kro.graph')
 M.defaults = {
   --- The server command (a list, as vim.lsp takes it).
   cmd = { 'kro-lsp' },
-  --- Sent to the server as initializationOptions (e.g. { cluster = true } for cluster mode,
-  --- which the server may ignore for now).
+  --- Sent to the server as initializationOptions (e.g. { clusterMode = true } for cluster
+  --- mode: CRD schemas from the current kube context; clusterContext = 'name' picks another).
   init_options = {},
+  --- Show the server's code lenses (each resource's wave and dependencies) and keep them fresh.
+  codelens = true,
   --- How :KroGraph draws: 'auto' (kubectl-kro if on PATH, else the server), 'cli' or 'lsp'.
   graph = 'auto',
   --- Lines searched for `kind: ResourceGraphDefinition` when deciding whether to attach.
@@ -117,6 +119,28 @@ end
 function M.setup(opts)
   M.options = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts or {})
   local group = vim.api.nvim_create_augroup('kro', { clear = true })
+  -- A resource's graph lens runs `kro.showGraph`; marker lenses are labels (empty command).
+  vim.lsp.commands['kro.showGraph'] = function(_, ctx)
+    M.show_graph(ctx and ctx.bufnr)
+  end
+  vim.lsp.commands[''] = function() end
+  vim.api.nvim_create_autocmd('LspAttach', {
+    group = group,
+    callback = function(ev)
+      local client = vim.lsp.get_client_by_id(ev.data.client_id)
+      if not (M.options.codelens and client and client.name == NAME and vim.lsp.codelens) then
+        return
+      end
+      vim.lsp.codelens.refresh({ bufnr = ev.buf })
+      vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'TextChanged' }, {
+        group = group,
+        buffer = ev.buf,
+        callback = function(args)
+          vim.lsp.codelens.refresh({ bufnr = args.buf })
+        end,
+      })
+    end,
+  })
   if M.options.use_lsp_enable and has_enable() then
     -- vim.lsp.enable also attaches yaml buffers that are already open.
     enable()

@@ -20,6 +20,7 @@ mod inlay_hints;
 mod navigation;
 mod position;
 mod rename;
+mod required_fields;
 mod scan;
 mod semantic_tokens;
 mod spec_tree;

@@ -1,4 +1,5 @@
-//! Quick fixes: the mechanical fixes diagnostics carry, offered where the cursor is.
+//! Quick fixes: the mechanical fixes diagnostics carry, offered where the cursor is, and
+//! assists that need no diagnostic (adding a template's missing required fields).
 
 use super::{Analysis, TextEdit};
 use crate::diagnostic::Diagnostic;
@@ -11,14 +12,16 @@ pub struct Assist {
     pub title: String,
     /// The edits, non-overlapping.
     pub edits: Vec<TextEdit>,
-    /// The diagnostic it fixes.
-    pub diagnostic: Diagnostic,
+    /// The diagnostic it fixes; `None` for an assist no diagnostic reports.
+    pub diagnostic: Option<Diagnostic>,
 }
 
 impl Analysis {
-    /// The fixes of the diagnostics that touch `range`.
+    /// The fixes of the diagnostics that touch `range`, then the assists for where it
+    /// starts.
     pub fn fixes(&self, range: TextRange) -> Vec<Assist> {
-        self.file
+        let mut out: Vec<Assist> = self
+            .file
             .diagnostics()
             .into_iter()
             .filter(|d| d.range.start <= range.end && range.start <= d.range.end)
@@ -27,10 +30,12 @@ impl Analysis {
                 Some(Assist {
                     title: fix.title.clone(),
                     edits: fix.edits.clone(),
-                    diagnostic: d.clone(),
+                    diagnostic: Some(d.clone()),
                 })
             })
-            .collect()
+            .collect();
+        out.extend(self.required_fields(range.start));
+        out
     }
 }
 
@@ -63,7 +68,10 @@ spec:
         assert_eq!(fixes.len(), 1, "{fixes:?}");
         let fix = &fixes[0];
         assert_eq!(fix.title, "change to `template`");
-        assert_eq!(fix.diagnostic.code.as_str(), "rgd-unknown-field");
+        assert_eq!(
+            fix.diagnostic.as_ref().unwrap().code.as_str(),
+            "rgd-unknown-field"
+        );
         let edit = &fix.edits[0];
         assert_eq!(
             &analysis.text()[edit.range.start..edit.range.end],

@@ -137,13 +137,14 @@ pub(crate) fn document_symbol(snapshot: &Snapshot, symbol: ide::Symbol) -> lsp::
     }
 }
 
+/// A quick fix; the fix of a diagnostic is the preferred action, an assist is not.
 pub(crate) fn code_action(snapshot: &Snapshot, assist: ide::Assist) -> CodeAction {
     CodeAction {
         title: assist.title,
         kind: Some(CodeActionKind::QUICKFIX),
-        diagnostics: Some(vec![diagnostic(snapshot, &assist.diagnostic)]),
+        is_preferred: Some(assist.diagnostic.is_some()),
+        diagnostics: assist.diagnostic.map(|d| vec![diagnostic(snapshot, &d)]),
         edit: Some(workspace_edit(snapshot, &assist.edits)),
-        is_preferred: Some(true),
         ..CodeAction::default()
     }
 }

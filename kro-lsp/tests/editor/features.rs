@@ -465,3 +465,44 @@ fn code_lenses_show_each_resource_in_the_graph() {
         false
     );
 }
+
+#[test]
+fn code_action_adds_missing_required_template_fields() {
+    let mut client = opened();
+    // The Deployment's spec has no `selector`, which apps/v1 requires.
+    let at = position(WEBAPP, "replicas: ${schema.spec.replicas}", 0);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": URI},
+            "range": {"start": at, "end": at},
+            "context": {"diagnostics": []},
+        }),
+    );
+    // After the spec's last line, at the spec's indentation.
+    let last = "name: ${config.metadata.name}";
+    let end = position_of(WEBAPP, WEBAPP.find(last).unwrap() + last.len());
+    assert_eq!(
+        actions,
+        json!([{
+            "title": "add missing required fields: `selector`",
+            "kind": "quickfix",
+            "isPreferred": false,
+            "edit": {"changes": {URI: [{
+                "range": {"start": end, "end": end},
+                "newText": "\n          selector: {}",
+            }]}},
+        }])
+    );
+    // The ConfigMap requires nothing.
+    let at = position(WEBAPP, "APP_NAME", 0);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": URI},
+            "range": {"start": at, "end": at},
+            "context": {"diagnostics": []},
+        }),
+    );
+    assert_eq!(actions, json!([]));
+}

@@ -28,7 +28,8 @@ use crate::publish::Publisher;
 /// How often the CRDs are listed again while cluster mode is on.
 const REFRESH: Duration = Duration::from_secs(60);
 
-/// How long one listing may take before it counts as a failure.
+/// How long one reading (kubeconfig, credentials, listing) may take before it counts as a
+/// failure.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What the client asked for.
@@ -79,9 +80,9 @@ enum FetchError {
     /// The API server did not answer, or refused.
     #[error("cannot list CRDs at {url}: {cause}")]
     Unreachable { url: String, cause: String },
-    /// The listing took longer than [`TIMEOUT`].
-    #[error("listing CRDs at {url} took longer than {}s", TIMEOUT.as_secs())]
-    Timeout { url: String },
+    /// Reading the kubeconfig and listing took longer than [`TIMEOUT`].
+    #[error("reading the CRDs took longer than {}s", TIMEOUT.as_secs())]
+    Timeout,
 }
 
 /// The CRDs of one listing.
@@ -160,7 +161,8 @@ async fn watch(
     let mut last: Option<Vec<(String, String)>> = None;
     let mut failing = false;
     loop {
-        match fetch(settings.context.as_deref()).await {
+        let fetched = tokio::time::timeout(TIMEOUT, fetch(settings.context.as_deref())).await;
+        match fetched.unwrap_or(Err(FetchError::Timeout)) {
             Ok(fetched) => {
                 failing = false;
                 if last.as_ref() != Some(&fetched.fingerprint) {
@@ -226,9 +228,9 @@ async fn fetch(context: Option<&str>) -> Result<Fetched, FetchError> {
     };
     let client = kube::Client::try_from(config).map_err(unreachable)?;
     let crds: Api<CustomResourceDefinition> = Api::all(client);
-    let list = tokio::time::timeout(TIMEOUT, crds.list(&ListParams::default()))
+    let list = crds
+        .list(&ListParams::default())
         .await
-        .map_err(|_| FetchError::Timeout { url: url.clone() })?
         .map_err(unreachable)?;
     let mut schemas = CrdSchemas::new();
     let (mut kinds, mut fingerprint) = (0, Vec::new());

@@ -6,5 +6,6 @@ pub mod generate;
 pub mod graph;
 pub mod install;
 pub mod render;
+pub mod status;
 pub mod uninstall;
 pub mod validate;

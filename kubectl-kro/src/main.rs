@@ -27,7 +27,8 @@ use clap::{Parser, Subcommand};
     after_help = "Examples:\n  \
         kubectl kro validate rgds/                 check every RGD under rgds/\n  \
         kubectl kro graph webapp.yaml -o dot       the dependency graph for Graphviz\n  \
-        kubectl kro generate crd webapp.yaml       the CRD the controller would create"
+        kubectl kro generate crd webapp.yaml       the CRD the controller would create\n  \
+        kubectl kro status webapp/shop             an instance and why it is not ready"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -41,6 +42,7 @@ enum Command {
     Validate(commands::validate::Args),
     Graph(commands::graph::Args),
     Render(commands::render::Args),
+    Status(commands::status::Args),
     #[command(subcommand)]
     Generate(commands::generate::Generate),
     Install(commands::install::Args),
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Graph(args) => commands::graph::run(args),
         Command::Render(args) => commands::render::run(args),
+        Command::Status(args) => commands::status::run(args, &cli.cluster),
         Command::Generate(command) => commands::generate::run(command, &cli.cluster),
         Command::Install(args) => commands::install::run(args, &cli.cluster),
         Command::Uninstall(args) => commands::uninstall::run(args, &cli.cluster),

@@ -121,3 +121,121 @@ pub fn print_document(value: &serde_json::Value, format: DocumentFormat) -> anyh
 pub fn to_yaml(value: &serde_json::Value) -> anyhow::Result<String> {
     Ok(serde_saphyr::to_string(value)?)
 }
+
+/// How a table cell is painted when colour is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paint {
+    /// As is.
+    Plain,
+    /// Good news (ready, active).
+    Good,
+    /// Not there yet (in progress, waiting).
+    Waiting,
+    /// Bad news (not ready, failed, error).
+    Bad,
+    /// Beside the point (excluded, not applicable).
+    Dim,
+    /// A heading.
+    Bold,
+}
+
+impl Paint {
+    fn code(self) -> Option<&'static str> {
+        match self {
+            Paint::Plain => None,
+            Paint::Good => Some("\x1b[32m"),
+            Paint::Waiting => Some("\x1b[33m"),
+            Paint::Bad => Some("\x1b[31m"),
+            Paint::Dim => Some("\x1b[2m"),
+            Paint::Bold => Some("\x1b[1m"),
+        }
+    }
+}
+
+/// Text in `paint`, or plain text when colour is off.
+pub fn painted(text: &str, paint: Paint, color: bool) -> String {
+    match paint.code() {
+        Some(code) if color && !text.is_empty() => format!("{code}{text}\x1b[0m"),
+        _ => text.to_owned(),
+    }
+}
+
+/// A table printed as kubectl prints them: an upper-case header, columns padded to their
+/// widest cell and separated by three spaces, the last column not padded.
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<(String, Paint)>>,
+}
+
+impl Table {
+    /// A table with these column headings.
+    pub fn new(header: &[&str]) -> Table {
+        Table {
+            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row (missing cells are empty).
+    pub fn row(&mut self, cells: Vec<(String, Paint)>) {
+        self.rows.push(cells);
+    }
+
+    /// The table as lines of text.
+    pub fn render(&self, color: bool) -> String {
+        let columns = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, (text, _)) in row.iter().enumerate().take(columns) {
+                widths[i] = widths[i].max(text.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<(String, Paint)> = self
+            .header
+            .iter()
+            .map(|h| (h.clone(), Paint::Bold))
+            .collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, width) in widths.iter().enumerate() {
+                let (text, paint) = row.get(i).cloned().unwrap_or((String::new(), Paint::Plain));
+                line.push_str(&painted(&text, paint, color));
+                if i + 1 < columns {
+                    let pad = width - text.chars().count() + 3;
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_pad_every_column_but_the_last() {
+        let mut table = Table::new(&["NAME", "READY", "STATUS"]);
+        table.row(vec![
+            ("a-long-name".into(), Paint::Plain),
+            ("True".into(), Paint::Good),
+            ("Ready".into(), Paint::Plain),
+        ]);
+        table.row(vec![("b".into(), Paint::Plain)]);
+        assert_eq!(
+            table.render(false),
+            "NAME          READY   STATUS\n\
+             a-long-name   True    Ready\n\
+             b\n"
+        );
+        let colored = table.render(true);
+        assert!(
+            colored.contains("\x1b[32mTrue\x1b[0m    Ready"),
+            "{colored:?}"
+        );
+    }
+}

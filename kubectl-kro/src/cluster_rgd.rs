@@ -70,6 +70,16 @@ pub async fn list(client: &kube::Client) -> Result<Vec<DynamicObject>, kube::Err
     Ok(items)
 }
 
+/// The RGD named `name`, if there is one.
+///
+/// # Errors
+///
+/// When it cannot be read (a 404 for the whole API means the RGD CRD is not installed).
+pub async fn get(client: &kube::Client, name: &str) -> Result<Option<DynamicObject>, kube::Error> {
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_resource());
+    api.get_opt(name).await
+}
+
 /// Compiles an RGD read from the cluster with the cluster's CRDs as known kinds, as the
 /// controller does. Returns the text compiled (diagnostics point into it) and the analysis.
 ///

@@ -23,7 +23,11 @@ use clap::{Parser, Subcommand};
     version,
     about = "Write, check and run kro ResourceGraphDefinitions",
     long_about = "Write, check and run kro ResourceGraphDefinitions (RGDs).\n\n\
-        Commands that read files work offline: validate, graph and generate need no cluster.",
+        Commands that read files work offline: validate, graph, render and generate need no \
+        cluster. Commands that talk to a cluster (status, install, uninstall, controller, and \
+        validate --against-cluster, graph RGD-NAME) honour --kubeconfig, --context and -n.\n\n\
+        Exit status: 0 ok, 1 the thing checked is invalid or not ready, 2 usage error, \
+        unreadable input or no cluster.",
     after_help = "Examples:\n  \
         kubectl kro validate rgds/                 check every RGD under rgds/\n  \
         kubectl kro graph webapp.yaml -o dot       the dependency graph for Graphviz\n  \
@@ -62,8 +66,8 @@ pub enum Outcome {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Validate(args) => commands::validate::run(args),
-        Command::Graph(args) => commands::graph::run(args),
+        Command::Validate(args) => commands::validate::run(args, &cli.cluster),
+        Command::Graph(args) => commands::graph::run(args, &cli.cluster),
         Command::Render(args) => commands::render::run(args),
         Command::Status(args) => commands::status::run(args, &cli.cluster),
         Command::Generate(command) => commands::generate::run(command, &cli.cluster),

@@ -75,7 +75,7 @@ fn usage_errors_exit_2_with_help() {
     assert!(stderr(&out).contains("cannot read does-not-exist.yaml"));
     let out = run(&["graph", "examples/webapp.yaml", "-o", "png"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("possible values: ascii, dot, mermaid, json"));
+    assert!(stderr(&out).contains("possible values: ascii, dot, mermaid, json, svg"));
 }
 
 #[test]
@@ -136,4 +136,21 @@ fn completion_scripts() {
         assert_eq!(out.status.code(), Some(0));
         assert!(stdout(&out).contains("validate"), "{shell}");
     }
+}
+
+#[test]
+fn validate_against_a_cluster_that_cannot_be_reached_exits_2() {
+    let out = run(&[
+        "validate",
+        "examples/webapp.yaml",
+        "--against-cluster",
+        "--kubeconfig",
+        "/nonexistent/kubeconfig",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("cannot read the kubeconfig /nonexistent/kubeconfig"));
+    let help = stdout(&run(&["validate", "--help"]));
+    assert!(help.contains("--against-cluster"), "{help}");
+    assert!(help.contains("kro.run/allow-breaking-changes"), "{help}");
 }

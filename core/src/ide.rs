@@ -10,6 +10,7 @@
 //! Completion, in particular, reads the cursor's context from the text itself (indentation,
 //! the `${` before the cursor), so it works where the YAML parser gave up.
 
+mod baseline;
 mod cel_env;
 mod code_lens;
 mod completion;
@@ -41,6 +42,7 @@ use crate::syntax::{ScalarOffsets, ScalarStyle};
 use crate::text::TextRange;
 
 pub use crate::diagnostic::TextEdit;
+pub use baseline::Baselines;
 pub use code_lens::{Lens, LensKind};
 pub use completion::{CompletionItem, CompletionKind};
 pub use fixes::Assist;
@@ -72,8 +74,23 @@ impl Analysis {
 
     /// Analyses `text`.
     pub fn with_options(text: impl Into<String>, options: &Options) -> Analysis {
+        Analysis::with_baselines(text, options, &Baselines::new())
+    }
+
+    /// Analyses `text`, and reports what its RGDs' CRDs would break in the CRDs of the same
+    /// name in `baselines` (the cluster's, in cluster mode).
+    pub fn with_baselines(
+        text: impl Into<String>,
+        options: &Options,
+        baselines: &Baselines,
+    ) -> Analysis {
         let text = text.into();
-        let file = compile::compile_file(&text, options);
+        let mut file = compile::compile_file(&text, options);
+        if !baselines.is_empty() {
+            file.rgds
+                .iter_mut()
+                .for_each(|compiled| baseline::check(compiled, baselines));
+        }
         let uses: Vec<Vec<Use>> = file
             .rgds
             .iter()

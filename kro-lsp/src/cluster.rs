@@ -1,5 +1,6 @@
 //! Cluster mode: the schemas of the CRDs in the current kube context, so templates of custom
-//! kinds are type-checked as the controller checks them.
+//! kinds are type-checked as the controller checks them, and an RGD's schema is checked for
+//! breaking changes against the CRD it generated in that cluster.
 //!
 //! Off unless the client turns it on (`initializationOptions` or
 //! `workspace/didChangeConfiguration`: `clusterMode: true`, optionally `clusterContext`; or
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kro_core::compile::Options;
+use kro_core::ide::Baselines;
 use kro_core::openapi::CrdSchemas;
 use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -22,7 +24,7 @@ use tokio::task::JoinHandle;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::MessageType;
 
-use crate::documents::Documents;
+use crate::documents::{Documents, Inputs};
 use crate::publish::Publisher;
 
 /// How often the CRDs are listed again while cluster mode is on.
@@ -89,6 +91,8 @@ enum FetchError {
 struct Fetched {
     context: Option<String>,
     schemas: CrdSchemas,
+    /// The same CRDs whole, for breaking changes.
+    baselines: Baselines,
     crds: usize,
     kinds: usize,
     /// Names and resource versions: what changed between listings.
@@ -138,7 +142,7 @@ impl Cluster {
             let task = tokio::spawn(watch(settings, client, documents, publisher));
             *lock(&self.task) = Some(task);
         } else if previous.enabled {
-            reanalyse(&self.documents, &self.publisher, Options::default());
+            reanalyse(&self.documents, &self.publisher, Inputs::default());
         }
     }
 }
@@ -171,13 +175,17 @@ async fn watch(
                         .as_deref()
                         .map_or_else(String::new, |c| format!(" of context {c}"));
                     let message = format!(
-                        "kro: cluster mode: {} kinds from {} CRDs{context}; templates of those kinds are type-checked",
+                        "kro: cluster mode: {} kinds from {} CRDs{context}; templates of those kinds are type-checked and RGD schemas compared with their CRDs",
                         fetched.kinds, fetched.crds
                     );
                     tracing::info!("{message}");
                     client.log_message(MessageType::INFO, message).await;
                     last = Some(fetched.fingerprint);
-                    reanalyse(&documents, &publisher, Options::with_crds(fetched.schemas));
+                    let inputs = Inputs {
+                        options: Options::with_crds(fetched.schemas),
+                        baselines: Arc::new(fetched.baselines),
+                    };
+                    reanalyse(&documents, &publisher, inputs);
                 }
             }
             Err(error) => {
@@ -201,9 +209,9 @@ async fn watch(
     }
 }
 
-/// Analyses every open document again with `options`, and publishes its diagnostics.
-fn reanalyse(documents: &Documents, publisher: &Publisher, options: Options) {
-    for uri in documents.set_options(options) {
+/// Analyses every open document again with `inputs`, and publishes its diagnostics.
+fn reanalyse(documents: &Documents, publisher: &Publisher, inputs: Inputs) {
+    for uri in documents.set_inputs(inputs) {
         publisher.schedule(uri);
     }
 }
@@ -233,6 +241,7 @@ async fn fetch(context: Option<&str>) -> Result<Fetched, FetchError> {
         .await
         .map_err(unreachable)?;
     let mut schemas = CrdSchemas::new();
+    let mut baselines = Baselines::new();
     let (mut kinds, mut fingerprint) = (0, Vec::new());
     for crd in &list.items {
         let Ok(value) = serde_json::to_value(crd) else {
@@ -240,6 +249,7 @@ async fn fetch(context: Option<&str>) -> Result<Fetched, FetchError> {
         };
         // A CRD core cannot use is skipped; its kinds stay unchecked, as offline.
         kinds += schemas.add_crd(&value).unwrap_or(0);
+        baselines.add_crd(value);
         fingerprint.push((
             crd.metadata.name.clone().unwrap_or_default(),
             crd.metadata.resource_version.clone().unwrap_or_default(),
@@ -249,6 +259,7 @@ async fn fetch(context: Option<&str>) -> Result<Fetched, FetchError> {
     Ok(Fetched {
         context,
         schemas,
+        baselines,
         crds: list.items.len(),
         kinds,
         fingerprint,

@@ -4,13 +4,13 @@
 //! Edits are applied synchronously, under one lock, in the order the notifications arrive, so
 //! a document's changes are serialised however many requests run at once. A snapshot is
 //! analysed at most once, by whichever request or diagnostics run needs it first, with the
-//! compiler options of the session (cluster mode replaces them, and drops every snapshot).
+//! session's [`Inputs`] (cluster mode replaces them, and drops every snapshot).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use kro_core::compile::Options;
-use kro_core::ide::Analysis;
+use kro_core::ide::{Analysis, Baselines};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -22,26 +22,36 @@ pub(crate) struct Snapshot {
     pub(crate) version: i32,
     pub(crate) text: Arc<str>,
     pub(crate) line_index: LineIndex,
-    options: Options,
+    inputs: Inputs,
     analysis: OnceLock<Analysis>,
 }
 
+/// What documents are analysed with besides their text: the compiler's options (the kinds it
+/// knows) and the CRDs breaking changes are found against.
+#[derive(Clone, Default)]
+pub(crate) struct Inputs {
+    pub(crate) options: Options,
+    pub(crate) baselines: Arc<Baselines>,
+}
+
 impl Snapshot {
-    fn new(uri: Uri, version: i32, text: String, options: Options) -> Self {
+    fn new(uri: Uri, version: i32, text: String, inputs: Inputs) -> Self {
         Snapshot {
             line_index: LineIndex::new(&text),
             text: text.into(),
             uri,
             version,
-            options,
+            inputs,
             analysis: OnceLock::new(),
         }
     }
 
     /// The analysis of this text, computed on first use.
     pub(crate) fn analysis(&self) -> &Analysis {
-        self.analysis
-            .get_or_init(|| Analysis::with_options(&*self.text, &self.options))
+        self.analysis.get_or_init(|| {
+            let Inputs { options, baselines } = &self.inputs;
+            Analysis::with_baselines(&*self.text, options, baselines)
+        })
     }
 }
 
@@ -58,8 +68,8 @@ struct Document {
 #[derive(Default)]
 pub(crate) struct Documents {
     open: Mutex<HashMap<Uri, Document>>,
-    /// The compiler options new snapshots are analysed with.
-    options: Mutex<Options>,
+    /// What new snapshots are analysed with.
+    inputs: Mutex<Inputs>,
 }
 
 impl Documents {
@@ -111,22 +121,22 @@ impl Documents {
         let mut open = self.lock();
         let document = open.get_mut(uri)?;
         let snapshot = document.snapshot.get_or_insert_with(|| {
-            let options = self.options.lock().unwrap_or_else(|e| e.into_inner());
+            let inputs = self.inputs.lock().unwrap_or_else(|e| e.into_inner());
             Arc::new(Snapshot::new(
                 uri.clone(),
                 document.version,
                 document.rope.to_string(),
-                options.clone(),
+                inputs.clone(),
             ))
         });
         Some(snapshot.clone())
     }
 
-    /// Analyses every document with `options` from now on; the open documents, whose
+    /// Analyses every document with `inputs` from now on; the open documents, whose
     /// snapshots are dropped.
-    pub(crate) fn set_options(&self, options: Options) -> Vec<Uri> {
+    pub(crate) fn set_inputs(&self, inputs: Inputs) -> Vec<Uri> {
         let mut open = self.lock();
-        *self.options.lock().unwrap_or_else(|e| e.into_inner()) = options;
+        *self.inputs.lock().unwrap_or_else(|e| e.into_inner()) = inputs;
         open.values_mut().for_each(|d| d.snapshot = None);
         open.keys().cloned().collect()
     }

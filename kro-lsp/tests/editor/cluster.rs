@@ -1,6 +1,7 @@
 //! Cluster mode against the real local control plane (tests/cluster): a custom kind's template
-//! is type-checked with the CRD the cluster serves, offline it is not, and an unreachable
-//! cluster is reported once while the editor carries on offline.
+//! is type-checked with the CRD the cluster serves, offline it is not; an RGD's schema is
+//! compared with the CRD it generated there; and an unreachable cluster is reported once while
+//! the editor carries on offline.
 
 use std::ffi::OsStr;
 
@@ -46,8 +47,29 @@ spec:
 /// it is served; the group, and the guard that deletes the CRD.
 fn install_gadget_crd() -> (String, DeleteOnDrop) {
     let group = format!("{}.example.com", kro_tests::unique_name("lsp"));
+    let guard = install_crd(&gadget_crd(&group));
+    (group, guard)
+}
+
+/// Creates `crd` and waits until it is served; the guard that deletes it.
+fn install_crd(crd: &CustomResourceDefinition) -> DeleteOnDrop {
+    let name = crd.metadata.name.clone().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = kro_tests::client().await;
+        let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+        crds.create(&PostParams::default(), crd)
+            .await
+            .expect("create the CRD");
+        kro_tests::wait::crd_established(&client, &name).await;
+    });
+    DeleteOnDrop::cluster_scoped::<CustomResourceDefinition>(&name)
+}
+
+/// The CRD of the kind `Gadget` in `group`: `spec.size` and `spec.color`.
+fn gadget_crd(group: &str) -> CustomResourceDefinition {
     let name = format!("gadgets.{group}");
-    let crd: CustomResourceDefinition = serde_json::from_value(json!({
+    serde_json::from_value(json!({
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
         "metadata": {"name": name},
@@ -72,18 +94,7 @@ fn install_gadget_crd() -> (String, DeleteOnDrop) {
             }],
         },
     }))
-    .unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let client = kro_tests::client().await;
-        let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-        crds.create(&PostParams::default(), &crd)
-            .await
-            .expect("create the CRD");
-        kro_tests::wait::crd_established(&client, &name).await;
-    });
-    let guard = DeleteOnDrop::cluster_scoped::<CustomResourceDefinition>(&name);
-    (group, guard)
+    .unwrap()
 }
 
 fn codes(diagnostics: &[Value]) -> Vec<&str> {
@@ -165,6 +176,57 @@ fn offline_the_kind_is_unchecked_until_cluster_mode_is_turned_on() {
         json!({"settings": {"kro": {"clusterMode": false}}}),
     );
     client.diagnostics_until(URI, has_code("kind-schema-unknown"));
+}
+
+#[test]
+fn cluster_mode_finds_breaking_changes_against_the_crd_the_rgd_generated() {
+    let name = kro_tests::unique_name("lsp-break");
+    let kind = format!("Lsp{}", name.replace('-', ""));
+    let text = format!(
+        "apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata:
+  name: {name}
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: {kind}
+    group: lsp.example.com
+    spec:
+      size: integer
+      color: string
+  resources: []
+"
+    );
+    // The CRD the RGD generated when it was applied, as the controller labels it.
+    let file = kro_core::compile::compile_file(&text, &kro_core::compile::Options::default());
+    let owner = kro_core::schema::Ownership {
+        rgd_name: Some(name.clone()),
+        ..Default::default()
+    };
+    let crd = serde_json::from_value(file.rgds[0].crd(&owner)).unwrap();
+    let _crd = install_crd(&crd);
+
+    let config = kubeconfig();
+    let mut client = Client::start_with_env(
+        json!({"clusterMode": true, "clusterContext": "kro-test"}),
+        &[("KUBECONFIG", config.as_os_str())],
+    );
+    // `size` becomes a string: existing instances would no longer validate.
+    let changed = text.replace("size: integer", "size: string");
+    client.open(URI, &changed);
+    let published = client.diagnostics_until(URI, has_code("schema-breaking-change"));
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    assert_eq!(
+        codes(diagnostics),
+        ["schema-breaking-change"],
+        "{published}"
+    );
+    assert_eq!(diagnostics[0]["range"], range(&changed, "size", 0));
+    // Undo the change: the diagnostic goes.
+    client.change(URI, 2, range(&changed, "string", 0), "integer");
+    let published = client.diagnostics_of_version(URI, 2);
+    assert_eq!(published["diagnostics"], json!([]));
 }
 
 #[test]

@@ -367,3 +367,128 @@ async fn status_explains_a_blocked_instance_then_reports_it_active() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn status_names_a_missing_external_reference_until_it_exists() {
+    let client = client().await;
+    install_rgd_crd(&client).await;
+    let ns = TestNamespace::create(&client, "status-ext").await;
+    let name = unique_name("status-ext");
+    let kind = format!(
+        "Ext{}",
+        name.replace('-', "").trim_start_matches("statusext")
+    );
+    let resource = generated_kind(&kind);
+    let _controller = Controller::start(&name, &[]);
+    let _guards = rgd_guards(&name, &kind);
+    apply_rgd_and_wait_active(
+        &client,
+        &json!({
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "ResourceGraphDefinition",
+            "metadata": {"name": name, "labels": {"kro-test": name}},
+            "spec": {
+                "schema": {"apiVersion": "v1alpha1", "kind": kind, "spec": {"name": "string"}},
+                "resources": [
+                    {
+                        "id": "settings",
+                        "externalRef": {
+                            "apiVersion": "v1",
+                            "kind": "ConfigMap",
+                            "metadata": {"name": "shared-settings"}
+                        }
+                    },
+                    {
+                        "id": "copy",
+                        "template": {
+                            "apiVersion": "v1",
+                            "kind": "ConfigMap",
+                            "metadata": {"name": "${schema.spec.name}-copy"},
+                            "data": {"value": "${settings.data.value}"}
+                        }
+                    }
+                ]
+            }
+        }),
+    )
+    .await;
+    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    apply(
+        &client,
+        &resource,
+        Some(ns.name()),
+        &json!({"apiVersion": "kro.run/v1alpha1", "kind": kind, "metadata": {"name": "app"}, "spec": {"name": "app"}}),
+    )
+    .await;
+    wait::until("IN_PROGRESS", wait::TIMEOUT, || async {
+        let instance = instances.get("app").await.map_err(|e| e.to_string())?;
+        match state(&instance) {
+            Some("IN_PROGRESS") => Ok(()),
+            s => Err(format!("{s:?}")),
+        }
+    })
+    .await;
+
+    let target = format!("{kind}/app");
+    let out = kubectl_kro_status(&[&target, "-n", ns.name()]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let settings = row(&stdout, "settings");
+    assert!(
+        settings.starts_with("├─ ConfigMap/shared-settings (external) "),
+        "{settings}"
+    );
+    assert!(
+        settings.contains(&format!(
+            "waiting for the external ConfigMap {}/shared-settings to exist",
+            ns.name()
+        )),
+        "{settings}"
+    );
+    let copy = row(&stdout, "copy");
+    assert!(
+        copy.contains("waiting for its dependency: `settings`"),
+        "{copy}"
+    );
+
+    // Once the referenced object exists the instance resolves and status says so.
+    let configmaps: Api<k8s_openapi::api::core::v1::ConfigMap> =
+        Api::namespaced(client.clone(), ns.name());
+    configmaps
+        .create(
+            &Default::default(),
+            &serde_json::from_value(json!({
+                "metadata": {"name": "shared-settings"},
+                "data": {"value": "42"}
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    wait_instance_active(&instances, "app").await;
+    let out = kubectl_kro_status(&[&target, "-n", ns.name(), "-o", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: Json = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["resources"][0]["id"], "settings");
+    assert_eq!(doc["resources"][0]["external"], true);
+    assert_eq!(doc["resources"][0]["ready"], true);
+    assert_eq!(doc["resources"][0]["objects"][0]["exists"], true);
+    assert_eq!(doc["resources"][1]["objects"][0]["name"], "app-copy");
+    assert_eq!(doc["resources"][1]["ready"], true);
+
+    instances
+        .delete("app", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait::until(
+        "the instance to be gone",
+        Duration::from_secs(60),
+        || async {
+            match instances.get_opt("app").await.map_err(|e| e.to_string())? {
+                None => Ok(()),
+                Some(o) => Err(format!("{:?}", o.data.get("status"))),
+            }
+        },
+    )
+    .await;
+}

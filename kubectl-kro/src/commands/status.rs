@@ -33,8 +33,9 @@ use crate::output;
 ///
 /// `-o json` prints, for one instance: {"instance": {apiVersion, kind, namespace, name, uid,
 /// rgd, state, ready, conditions}, "resources": [{id, apiVersion, kind, wave, external,
-/// collection, phase (resolved|pending|excluded|failed), ready (true|false|null), reason,
-/// objects: [{apiVersion, kind, namespace, name}]}], "problem"}; for a list: {"rgds": [{name,
+/// collection, phase (resolved|pending|excluded|failed|unknown), ready (true|false|null),
+/// reason, objects: [{apiVersion, kind, namespace, name, exists}]}], "problem"}; for a list:
+/// {"rgds": [{name,
 /// kind, apiVersion, state, ready, instances: {STATE: count}}], "instances": [{apiVersion,
 /// kind, namespace, name, state, ready, reason}]}. `problem` (else null) says why the
 /// children could not be explained (say, the RGD no longer compiles).

@@ -2,7 +2,8 @@
 //! didChange → publishDiagnostics, and completion/hover right after an edit.
 //!
 //! `cargo bench -p kro-lsp --bench latency` prints p50/p99 per scenario (and the in-process
-//! analysis time, and the server's RSS). Not a test: nothing here asserts on time.
+//! analysis time, the server's RSS, and its memory with 50 copies of the RGD open). Not a
+//! test: nothing here asserts on time.
 
 #[path = "../tests/editor/client.rs"]
 #[allow(dead_code)]
@@ -138,6 +139,53 @@ fn main() {
     });
     report("completion, no edit in between", &warm);
     assert!(client.shutdown().success());
+
+    memory(&text, 50);
+}
+
+/// The server's resident memory idle, and with `documents` copies of the RGD open and
+/// analysed (each keeps its analysis while it is open).
+fn memory(text: &str, documents: usize) {
+    let mut client = Client::start_with(json!({"diagnosticsDebounceMs": 0}));
+    let idle = status_kb(client.pid(), "VmRSS:");
+    let uris: Vec<String> = (0..documents)
+        .map(|i| format!("file:///bench/large{i}.yaml"))
+        .collect();
+    for (i, uri) in uris.iter().enumerate() {
+        client.open(
+            uri,
+            &text.replacen("name: large", &format!("name: large{i}"), 1),
+        );
+    }
+    for uri in &uris {
+        client.diagnostics(uri);
+    }
+    let open = status_kb(client.pid(), "VmRSS:");
+    let peak = status_kb(client.pid(), "VmHWM:");
+    let mib = |kb: Option<u64>| {
+        kb.map_or("?".to_owned(), |kb| {
+            format!("{:.1} MiB", kb as f64 / 1024.0)
+        })
+    };
+    println!(
+        "memory: server RSS idle {}; with {documents} RGDs open and analysed {} (peak {})",
+        mib(idle),
+        mib(open),
+        mib(peak)
+    );
+    assert!(client.shutdown().success());
+}
+
+/// A `/proc/<pid>/status` field in kB.
+fn status_kb(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn measure(rounds: usize, mut f: impl FnMut() -> Duration) -> Vec<Duration> {

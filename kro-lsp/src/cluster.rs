@@ -106,6 +106,9 @@ pub(crate) struct Cluster {
     publisher: Arc<Publisher>,
     settings: Mutex<Settings>,
     task: Mutex<Option<JoinHandle<()>>>,
+    /// Whether the client takes `workspace/inlayHint/refresh` (status types may change with
+    /// the schemas).
+    refresh_inlay_hints: std::sync::atomic::AtomicBool,
 }
 
 impl Cluster {
@@ -120,7 +123,14 @@ impl Cluster {
             publisher,
             settings: Mutex::default(),
             task: Mutex::default(),
+            refresh_inlay_hints: Default::default(),
         }
+    }
+
+    /// Whether to ask the client to refresh inlay hints when the schemas change.
+    pub(crate) fn set_refresh_inlay_hints(&self, refresh: bool) {
+        self.refresh_inlay_hints
+            .store(refresh, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Applies new settings: starts reading the cluster, switches to another context, or goes
@@ -139,7 +149,10 @@ impl Cluster {
                 self.documents.clone(),
                 self.publisher.clone(),
             );
-            let task = tokio::spawn(watch(settings, client, documents, publisher));
+            let refresh = self
+                .refresh_inlay_hints
+                .load(std::sync::atomic::Ordering::Relaxed);
+            let task = tokio::spawn(watch(settings, refresh, client, documents, publisher));
             *lock(&self.task) = Some(task);
         } else if previous.enabled {
             reanalyse(&self.documents, &self.publisher, Inputs::default());
@@ -158,6 +171,7 @@ impl Drop for Cluster {
 /// Lists the CRDs now and every [`REFRESH`]; re-analyses open documents when they change.
 async fn watch(
     settings: Settings,
+    refresh_inlay_hints: bool,
     client: Client,
     documents: Arc<Documents>,
     publisher: Arc<Publisher>,
@@ -186,6 +200,9 @@ async fn watch(
                         baselines: Arc::new(fetched.baselines),
                     };
                     reanalyse(&documents, &publisher, inputs);
+                    if refresh_inlay_hints && let Err(error) = client.inlay_hint_refresh().await {
+                        tracing::debug!(%error, "the client refused to refresh inlay hints");
+                    }
                 }
             }
             Err(error) => {

@@ -94,6 +94,13 @@ impl LanguageServer for Server {
         if let Some(ms) = debounce {
             self.publisher.set_debounce(Duration::from_millis(ms));
         }
+        let refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.inlay_hint.as_ref()?.refresh_support);
+        self.cluster
+            .set_refresh_inlay_hints(refresh.unwrap_or(false));
         let settings = params
             .initialization_options
             .as_ref()

@@ -74,7 +74,8 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": null,
-                "capabilities": {},
+                // As VS Code: the server may ask to refresh inlay hints.
+                "capabilities": {"workspace": {"inlayHint": {"refreshSupport": true}}},
                 "initializationOptions": options,
             }),
         );
@@ -260,14 +261,14 @@ impl Client {
         }
     }
 
+    /// Keeps a message for later; a request from the server is answered at once (so it never
+    /// waits on us) and kept too.
     fn stash(&mut self, message: Value) {
         if let (Some(id), Some(_)) = (message.get("id"), message.get("method")) {
-            // A request from the server: answer it so it never waits on us.
             let reply = json!({"jsonrpc": "2.0", "id": id, "result": null});
             self.send(reply);
-        } else {
-            self.notifications.push_back(message);
         }
+        self.notifications.push_back(message);
     }
 }
 

@@ -150,6 +150,8 @@ fn cluster_mode_type_checks_templates_of_the_clusters_crds() {
         !codes(published["diagnostics"].as_array().unwrap()).contains(&"kind-schema-unknown"),
         "{published}"
     );
+    // Inlay hints (status types) may change with the schemas: the editor is asked to refresh.
+    client.notification("workspace/inlayHint/refresh", |_| true);
 }
 
 #[test]

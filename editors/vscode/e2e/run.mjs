@@ -1,6 +1,6 @@
 // The kro extension in a real VS Code: code-server serves the workbench and a real extension
 // host with the packaged .vsix installed; Debian's chromium, driven by playwright-core, opens a
-// broken RGD and checks the Problems panel, completion and the graph webview.
+// broken RGD and checks the Problems panel, completion, the graph webview and code lenses.
 //
 // Environment: KRO_LSP (the server binary), VSIX (the packaged extension), OUT (a scratch dir
 // for state, logs and screenshots), CHROMIUM (default /usr/bin/chromium).
@@ -225,6 +225,16 @@ try {
       throw new Error('no graph with 4 resources in any webview frame');
     }
     await page.screenshot({ path: path.join(out, 'graph.png') });
+  });
+
+  await test('code lenses show each resource in the graph', async () => {
+    await openFile('webapp.yaml');
+    const lenses = page.locator('.monaco-editor .codelens-decoration');
+    // The graph lens runs kro.showGraph (a link); a marker is a plain label.
+    await lenses.locator('a', { hasText: 'wave 2 · depends on: config · used by: service' }).waitFor({ timeout: TIMEOUT });
+    await goToLine(60); // scroll to the ingress
+    await lenses.locator('span', { hasText: 'conditional (includeWhen)' }).first().waitFor({ timeout: TIMEOUT });
+    await page.screenshot({ path: path.join(out, 'codelens.png') });
   });
 } finally {
   await browser?.close().catch(() => {});

@@ -418,6 +418,41 @@ fn semantic_tokens_colour_cel_inside_strings_only() {
     );
     assert_eq!(ranged["data"][0], readiness["start"]["line"]); // the first line is absolute
 
+    // An expression running across lines of a block scalar: one token per line, none over
+    // the indentation.
+    let block = "apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata:
+  name: block
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Block
+  resources:
+    - id: cm
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: x
+        data:
+          script: |
+            echo ${'''é and
+              more''' + cm.metadata.name}
+";
+    client.open("file:///work/block.yaml", block);
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": "file:///work/block.yaml"}}),
+    );
+    assert_eq!(
+        decode_tokens(&client, block, &tokens["data"]),
+        [
+            "${:keyword '''é and:string",
+            "more''':string +:operator cm:variable.readonly metadata:property name:property }:keyword",
+        ]
+    );
+
     // Other YAML, with `${…}` or not, is left to other servers.
     client.open(
         "file:///work/cm.yaml",

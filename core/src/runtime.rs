@@ -16,6 +16,7 @@
 //! - Ready means: exists, and every `readyWhen` holds (for each item of a collection, via
 //!   `each`); an empty collection is ready.
 
+pub mod drift;
 mod evaluate;
 mod labels;
 mod resolve;
@@ -62,10 +63,12 @@ impl Default for Settings {
 
 /// The objects the controller observed, by resource id: one object for a resource, the items
 /// for a collection (forEach, or an external reference by selector). A resource with no
-/// entry has not been observed (does not exist yet).
+/// entry has not been observed (does not exist yet). A resource whose objects the API server
+/// refused carries that error instead, and fails in the plan with it.
 #[derive(Clone, Debug, Default)]
 pub struct Observed {
     objects: BTreeMap<String, Vec<Json>>,
+    errors: BTreeMap<String, String>,
 }
 
 impl Observed {
@@ -87,6 +90,16 @@ impl Observed {
     /// The observed objects of a resource, if it was observed.
     pub fn get(&self, id: &str) -> Option<&[Json]> {
         self.objects.get(id).map(Vec::as_slice)
+    }
+
+    /// Records that the API server refused a resource's objects (the message says why).
+    pub fn insert_error(&mut self, id: &str, message: String) {
+        self.errors.insert(id.to_owned(), message);
+    }
+
+    /// Why the API server refused a resource's objects, if it did.
+    pub fn error(&self, id: &str) -> Option<&str> {
+        self.errors.get(id).map(String::as_str)
     }
 }
 

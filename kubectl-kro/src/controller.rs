@@ -6,10 +6,12 @@
 //! - [`instance`] reconciles one instance: observe children, ask the planner, server-side
 //!   apply, prune, write status.
 //! - [`health`] serves /healthz, /readyz and /metrics; [`metrics`] holds the families;
-//!   [`lease`] is leader election; [`context`] is what every reconcile shares.
+//!   [`lease`] is leader election; [`context`] is what every reconcile shares; [`client`]
+//!   rate-limits and counts the API requests.
 //!
 //! Nothing here decides what a child should look like: that is core's planner.
 
+mod client;
 mod conditions;
 mod context;
 mod error;
@@ -43,6 +45,8 @@ pub struct Settings {
     pub concurrency: u16,
     /// `--instance-requeue-interval`.
     pub instance_requeue_interval: Duration,
+    /// `--instance-resync-interval`.
+    pub instance_resync_interval: Duration,
     /// `--client-qps`.
     pub client_qps: f32,
     /// `--client-burst`.
@@ -122,12 +126,13 @@ pub async fn run(
         }
     };
 
-    tracing::info!(
-        qps = settings.client_qps,
-        burst = settings.client_burst,
-        "client-side throttling is not implemented: --client-qps and --client-burst are accepted for compatibility only"
-    );
     let metrics = Arc::new(metrics::Metrics::new());
+    let client = client::instrument(
+        client,
+        settings.client_qps,
+        settings.client_burst,
+        metrics.rest_client_requests.clone(),
+    );
     let ctx = Arc::new(Context::new(
         client.clone(),
         settings.clone(),

@@ -38,19 +38,39 @@ pub struct Controller {
     child: tokio::process::Child,
     /// Where its log (stderr) goes: `target/cluster/controller-<label>.log`.
     pub log: PathBuf,
+    /// The port of its /metrics endpoint, when started with [`Controller::start_with_metrics`].
+    metrics_port: Option<u16>,
 }
 
 impl Controller {
     /// Starts `kubectl kro controller` for the RGDs labelled `kro-test=<label>`, with a 1 s
     /// requeue so tests converge fast; `extra` flags are appended.
     pub fn start(label: &str, extra: &[&str]) -> Controller {
+        Controller::spawn(label, None, extra)
+    }
+
+    /// As [`Controller::start`], serving /metrics on a free local port (see
+    /// [`Controller::metrics`]).
+    pub fn start_with_metrics(label: &str, extra: &[&str]) -> Controller {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        Controller::spawn(label, Some(port), extra)
+    }
+
+    fn spawn(label: &str, metrics_port: Option<u16>, extra: &[&str]) -> Controller {
         let kubeconfig = admin_kubeconfig();
         let selector = format!("--rgd-selector=kro-test={label}");
+        let metrics = match metrics_port {
+            Some(port) => format!("--metrics-bind-address=127.0.0.1:{port}"),
+            None => "--metrics-bind-address=0".to_owned(),
+        };
         let mut args = vec![
             "controller",
             "--kubeconfig",
             kubeconfig.to_str().expect("a UTF-8 path"),
-            "--metrics-bind-address=0",
+            &metrics,
             "--health-probe-bind-address=0",
             "--instance-requeue-interval=1s",
             &selector,
@@ -74,7 +94,27 @@ impl Controller {
             .kill_on_drop(true)
             .spawn()
             .expect("spawning kubectl-kro controller");
-        Controller { child, log }
+        Controller {
+            child,
+            log,
+            metrics_port,
+        }
+    }
+
+    /// The text of its /metrics endpoint (waits for the endpoint to come up).
+    pub async fn metrics(&self) -> String {
+        let port = self
+            .metrics_port
+            .expect("started with Controller::start_with_metrics");
+        wait::until("the metrics endpoint", wait::TIMEOUT, || async move {
+            http_get(port, "/metrics").await.map_err(|e| e.to_string())
+        })
+        .await
+    }
+
+    /// The sum of a metric family's samples whose labels satisfy `filter` (0 when absent).
+    pub async fn metric_sum(&self, family: &str, filter: impl Fn(&str) -> bool) -> f64 {
+        sum_samples(&self.metrics().await, family, filter)
     }
 
     /// Kills the controller with SIGKILL (no graceful shutdown) and waits for it to exit.
@@ -175,4 +215,40 @@ pub async fn wait_instance_active(instances: &Api<DynamicObject>, name: &str) ->
         },
     )
     .await
+}
+
+/// The sum of the samples of `family` (exact name) whose label text satisfies `filter`.
+pub fn sum_samples(text: &str, family: &str, filter: impl Fn(&str) -> bool) -> f64 {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (name, labels) = match series.split_once('{') {
+                Some((name, labels)) => (name, labels),
+                None => (series, ""),
+            };
+            (name == family && filter(labels)).then(|| value.parse::<f64>().ok())?
+        })
+        .sum()
+}
+
+/// A plain HTTP GET on localhost; the body.
+async fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    match response.split_once("\r\n\r\n") {
+        Some((head, body))
+            if head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200") =>
+        {
+            Ok(body.to_owned())
+        }
+        _ => Err(std::io::Error::other(format!(
+            "unexpected answer: {response}"
+        ))),
+    }
 }

@@ -262,6 +262,14 @@ impl<'a> Resolver<'a, '_> {
             }
             desired.push(object);
         }
+        if let Some(error) = self.observed.error(self.id()) {
+            return (
+                self.plan(Phase::Failed {
+                    error: format!("the API server refused it: {error}"),
+                }),
+                None,
+            );
+        }
         let (readiness, value) = self.readiness(&desired);
         let mut plan = self.plan(Phase::Resolved { readiness });
         plan.desired = desired;

@@ -483,3 +483,40 @@ fn plans_are_deterministic() {
         serde_json::to_string(&b).unwrap()
     );
 }
+
+#[test]
+fn a_refused_apply_fails_the_resource_and_says_why() {
+    let rt = runtime(APP);
+    let instance = instance(json!({"name": "Shop", "replicas": 1}));
+    let mut observed = Observed::new();
+    observed.insert_error(
+        "config",
+        "metadata.name: Invalid value: \"Shop-config\": must be lowercase".into(),
+    );
+    let plan = rt.plan(&instance, &observed, &settings());
+    assert_eq!(
+        reason(&plan, "config"),
+        "the API server refused it: metadata.name: Invalid value: \"Shop-config\": must be lowercase"
+    );
+    assert!(plan.resource("config").unwrap().desired.is_empty());
+    assert_eq!(
+        reason(&plan, "deployment"),
+        "waiting for its dependency: `config` failed"
+    );
+    assert_eq!(plan.state, InstanceState::Error);
+    let ready = plan.status["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Ready")
+        .unwrap();
+    assert_eq!(ready["status"], "False");
+    assert!(
+        ready["message"]
+            .as_str()
+            .unwrap()
+            .contains("config: the API server refused it: metadata.name: Invalid value"),
+        "{ready}"
+    );
+    assert!(!plan.can_prune());
+}

@@ -39,6 +39,10 @@ pub struct Args {
     /// How soon an instance that is not ACTIVE is looked at again (e.g. 3s, 500ms, 1m)
     #[arg(long, default_value = "3s", value_parser = parse_duration, value_name = "DURATION")]
     pub instance_requeue_interval: Duration,
+    /// How often an ACTIVE instance is checked again with no event (children and external
+    /// references are watched; this is the safety net)
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub instance_resync_interval: Duration,
     /// Requests per second to the API server, on average
     #[arg(long, default_value_t = 100.0, value_name = "QPS")]
     pub client_qps: f32,
@@ -101,6 +105,7 @@ pub fn run(args: Args, cluster: &ClusterArgs) -> Result<Outcome> {
             allow_crd_deletion: args.allow_crd_deletion,
             concurrency: args.dynamic_controller_concurrent_reconciles.max(1),
             instance_requeue_interval: args.instance_requeue_interval,
+            instance_resync_interval: args.instance_resync_interval,
             client_qps: args.client_qps,
             client_burst: args.client_burst,
             max_collection_size: args.rgd_max_collection_size,

@@ -38,6 +38,18 @@ impl Error {
         move |source| Error::Api { action, source }
     }
 
+    /// The error as an instance's status reports it: the API server's own message when it
+    /// refused a request (it names the object and the field), else the whole error.
+    pub fn status_message(&self) -> String {
+        match self {
+            Error::Api {
+                source: kube::Error::Api(status),
+                ..
+            } if !status.message.is_empty() => status.message.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// The metric label of the error.
     pub fn kind(&self) -> &'static str {
         match self {

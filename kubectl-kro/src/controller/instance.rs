@@ -13,7 +13,7 @@ use futures::StreamExt;
 use kro_core::compile::Compiled;
 use kro_core::runtime::{
     APPLY_ORDER_ANNOTATION, FIELD_MANAGER, InstanceState, Observed, Phase, Runtime,
-    Settings as PlanSettings, applyset_id,
+    Settings as PlanSettings, applyset_id, drift,
 };
 use kro_core::schema::Scope;
 use kro_core::schema::crd::{KRO_VERSION_LABEL, OWNED_LABEL, RGD_ID_LABEL, RGD_NAME_LABEL};
@@ -39,8 +39,6 @@ const APPLYSET_ID: &str = "applyset.kubernetes.io/id";
 const APPLYSET_TOOLING: &str = "applyset.kubernetes.io/tooling";
 const APPLYSET_GROUP_KINDS: &str = "applyset.kubernetes.io/contains-group-kinds";
 const APPLYSET_NAMESPACES: &str = "applyset.kubernetes.io/additional-namespaces";
-/// How often an ACTIVE instance is looked at again without any event (external references).
-const RESYNC: Duration = Duration::from_secs(300);
 
 /// A served kind: its CRD's resource and the last graph that compiled.
 pub struct Kind {
@@ -123,6 +121,9 @@ struct KindContext {
     failures: Mutex<HashMap<String, u32>>,
     /// The desired identities last pruned against, by instance uid: prune only when they change.
     pruned: Mutex<HashMap<String, BTreeSet<Identity>>>,
+    /// A hash of the object last applied, by instance uid and child: a child whose desired
+    /// object is unchanged and still held by the live one is not applied again.
+    applied: Mutex<HashMap<(String, Identity), u64>>,
 }
 
 /// `(group/kind, namespace, name)` of a child.
@@ -140,6 +141,7 @@ pub async fn run(
         kind: kind.clone(),
         failures: Mutex::new(HashMap::new()),
         pruned: Mutex::new(HashMap::new()),
+        applied: Mutex::new(HashMap::new()),
     });
     let mut controller =
         Controller::new_with(api, watcher::Config::default(), kind.resource.clone())
@@ -289,6 +291,7 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
     let mut plan = runtime.plan(&instance_json, &observed, &settings);
     let mut plans = 1u64;
     let mut applied: BTreeMap<Identity, usize> = BTreeMap::new();
+    let mut apply_errors: Vec<Error> = Vec::new();
     for _ in 0..=plan.resources.len() {
         let mut progressed = false;
         for resource in &plan.resources {
@@ -320,10 +323,27 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
             }
             done.insert(resource.id.clone());
             let mut live = Vec::new();
+            let mut refused = None;
             for object in &resource.desired {
-                let (identity, object) = apply(kc, object, &namespace).await?;
-                applied.insert(identity, resource.wave);
-                live.push(object);
+                match ensure_child(kc, &uid, object, &namespace).await {
+                    Ok((identity, object)) => {
+                        applied.insert(identity, resource.wave);
+                        live.push(object);
+                    }
+                    Err(error) => {
+                        refused = Some(error);
+                        break;
+                    }
+                }
+            }
+            // A refused child fails its resource in the plan (and so in the status, with the
+            // API server's reason); independent resources still proceed.
+            if let Some(error) = refused {
+                tracing::warn!(resource = %resource.id, %error, "applying a child failed");
+                observed.insert_error(&resource.id, error.status_message());
+                apply_errors.push(error);
+                progressed = true;
+                continue;
             }
             if resource.collection {
                 observed.insert_items(&resource.id, live);
@@ -385,8 +405,12 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
     }
 
     write_status(kc, &instance, plan.status.clone()).await?;
+    // Retried with backoff; the status already says what failed.
+    if let Some(error) = apply_errors.into_iter().next() {
+        return Err(error);
+    }
     Ok(if plan.state == InstanceState::Active {
-        Action::requeue(RESYNC)
+        Action::requeue(kc.ctx.settings.instance_resync_interval)
     } else {
         Action::requeue(kc.ctx.settings.instance_requeue_interval)
     })
@@ -500,9 +524,14 @@ fn api_for(ctx: &Context, found: &Discovered, namespace: Option<&str>) -> Api<Dy
     }
 }
 
-/// Server-side applies one desired child; returns its identity and the live object.
-async fn apply(
+/// Makes one desired child exist as planned; returns its identity and the live object.
+///
+/// A child applied before with the same desired object is read instead, and applied again only
+/// when the live object no longer holds what was applied (deleted, edited): a steady-state
+/// resync makes no writes.
+async fn ensure_child(
     kc: &KindContext,
+    instance_uid: &str,
     object: &Json,
     instance_namespace: &str,
 ) -> Result<(Identity, Json), Error> {
@@ -520,7 +549,28 @@ async fn apply(
     } else {
         String::new()
     };
+    let identity = (
+        group_kind(&api_version, &kind),
+        namespace.clone(),
+        name.clone(),
+    );
+    let key = (instance_uid.to_owned(), identity.clone());
+    let hash = hash_of(&object);
     let api = api_for(&kc.ctx, &found, Some(&namespace));
+    let applied_before = kc.applied.lock().expect("applied lock").get(&key) == Some(&hash);
+    if applied_before {
+        let live = api
+            .get_opt(&name)
+            .await
+            .map_err(Error::api(format!("reading {kind} {namespace}/{name}")))?;
+        if let Some(live) = live {
+            let live = without_managed_fields(serde_json::to_value(live)?);
+            if drift::holds(&object, &live) {
+                return Ok((identity, live));
+            }
+            tracing::info!(child = %identity.0, namespace = %namespace, name = %name, "drift: applying again");
+        }
+    }
     let live = api
         .patch(
             &name,
@@ -529,11 +579,25 @@ async fn apply(
         )
         .await
         .map_err(Error::api(format!("applying {kind} {namespace}/{name}")))?;
-    let mut live = serde_json::to_value(live)?;
-    if let Some(metadata) = live.get_mut("metadata").and_then(Json::as_object_mut) {
+    kc.applied.lock().expect("applied lock").insert(key, hash);
+    Ok((
+        identity,
+        without_managed_fields(serde_json::to_value(live)?),
+    ))
+}
+
+fn hash_of(object: &Json) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    object.to_string().hash(&mut hasher);
+    hasher.finish()
+}
+
+fn without_managed_fields(mut object: Json) -> Json {
+    if let Some(metadata) = object.get_mut("metadata").and_then(Json::as_object_mut) {
         metadata.remove("managedFields");
     }
-    Ok(((group_kind(&api_version, &kind), namespace, name), live))
+    object
 }
 
 /// Reads an external reference: GET by name, or LIST by selector. `None` when it does not exist.
@@ -546,11 +610,7 @@ async fn read_external(
     let (api_version, kind, namespace, name) = identity_of(reference);
     let found = kc.ctx.discover(&api_version, &kind).await?;
     let strip = |object: DynamicObject| -> Result<Json, Error> {
-        let mut json = serde_json::to_value(object)?;
-        if let Some(metadata) = json.get_mut("metadata").and_then(Json::as_object_mut) {
-            metadata.remove("managedFields");
-        }
-        Ok(json)
+        Ok(without_managed_fields(serde_json::to_value(object)?))
     };
     if collection {
         let selector = reference
@@ -756,6 +816,10 @@ async fn delete(instance: &DynamicObject, uid: &str, kc: &KindContext) -> Result
         .await
         .map_err(Error::api("removing the instance's finalizer"))?;
     kc.pruned.lock().expect("pruned lock").remove(uid);
+    kc.applied
+        .lock()
+        .expect("applied lock")
+        .retain(|(instance, _), _| instance != uid);
     tracing::info!("children deleted; finalizer removed");
     Ok(Action::await_change())
 }

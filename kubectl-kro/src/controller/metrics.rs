@@ -35,6 +35,8 @@ pub struct Metrics {
     pub cel_expr_eval: Family<Labels, Counter>,
     /// `dynamic_controller_queue_length{gvk}`: instances being reconciled now.
     pub queue_length: Family<Labels, Gauge>,
+    /// `rest_client_requests_total{method,code}`: every API request the controller made.
+    pub rest_client_requests: Family<Labels, Counter>,
 }
 
 impl Metrics {
@@ -51,6 +53,7 @@ impl Metrics {
             rgd_graph_build_duration: Family::new_with_constructor(seconds),
             cel_expr_eval: Family::default(),
             queue_length: Family::default(),
+            rest_client_requests: Family::default(),
         };
         registry.register(
             "instance_reconcile",
@@ -91,6 +94,11 @@ impl Metrics {
             "dynamic_controller_queue_length",
             "Instances of a kind being reconciled now",
             metrics.queue_length.clone(),
+        );
+        registry.register(
+            "rest_client_requests",
+            "API requests by method and response code",
+            metrics.rest_client_requests.clone(),
         );
         *metrics.registry.lock().expect("metrics lock") = registry;
         metrics

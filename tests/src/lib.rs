@@ -33,6 +33,7 @@ pub mod cluster;
 pub mod controller;
 pub mod names;
 pub mod namespace;
+pub mod scale;
 pub mod wait;
 
 pub use binary::kubectl_kro;

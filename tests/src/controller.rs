@@ -44,7 +44,7 @@ pub struct Controller {
 
 impl Controller {
     /// Starts `kubectl kro controller` for the RGDs labelled `kro-test=<label>`, with a 1 s
-    /// requeue so tests converge fast; `extra` flags are appended.
+    /// requeue so tests converge fast (unless `extra` sets another); `extra` flags are appended.
     pub fn start(label: &str, extra: &[&str]) -> Controller {
         Controller::spawn(label, None, extra)
     }
@@ -72,9 +72,14 @@ impl Controller {
             kubeconfig.to_str().expect("a UTF-8 path"),
             &metrics,
             "--health-probe-bind-address=0",
-            "--instance-requeue-interval=1s",
             &selector,
         ];
+        if !extra
+            .iter()
+            .any(|a| a.starts_with("--instance-requeue-interval"))
+        {
+            args.push("--instance-requeue-interval=1s");
+        }
         args.extend_from_slice(extra);
         let log = cluster_dir().join(format!("controller-{label}.log"));
         // Appending keeps the log of an earlier run of the same label (a restart in a test).
@@ -251,4 +256,43 @@ async fn http_get(port: u16, path: &str) -> std::io::Result<String> {
             "unexpected answer: {response}"
         ))),
     }
+}
+
+/// A unique RGD name and a unique kind (letters and digits, at most 40) for a test.
+pub fn unique_rgd(prefix: &str) -> (String, String) {
+    let name = crate::unique_name(prefix);
+    let camel: String = name
+        .split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or(String::new(), |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect();
+    (name, camel.chars().take(40).collect())
+}
+
+/// An RGD manifest labelled for the test's controller (`kro-test=<name>`), with the schema's
+/// `spec` and `status` and the `resources` as given.
+pub fn rgd_manifest(name: &str, kind: &str, spec: Json, status: Json, resources: Json) -> Json {
+    serde_json::json!({
+        "apiVersion": "kro.run/v1alpha1",
+        "kind": "ResourceGraphDefinition",
+        "metadata": {"name": name, "labels": {"kro-test": name}},
+        "spec": {
+            "schema": {"apiVersion": "v1alpha1", "kind": kind, "spec": spec, "status": status},
+            "resources": resources
+        }
+    })
+}
+
+/// An instance manifest of a generated kind.
+pub fn instance_manifest(kind: &str, name: &str, spec: Json) -> Json {
+    serde_json::json!({
+        "apiVersion": "kro.run/v1alpha1",
+        "kind": kind,
+        "metadata": {"name": name},
+        "spec": spec
+    })
 }

@@ -7,18 +7,11 @@ use std::time::Duration;
 
 use kro_tests::controller::{
     Controller, apply, apply_rgd_and_wait_active, condition, generated_kind, install_rgd_crd,
-    rgd_guards, state, wait_instance_active,
+    rgd_guards, state, unique_rgd, wait_instance_active,
 };
-use kro_tests::{TestNamespace, client, unique_name, wait};
+use kro_tests::{TestNamespace, client, wait};
 use kube::api::{Api, DynamicObject};
 use serde_json::{Value as Json, json};
-
-/// A unique RGD name and kind for a test.
-fn names(prefix: &str) -> (String, String) {
-    let name = unique_name(prefix);
-    let kind = format!("Op{}", name.replace('-', ""));
-    (name, kind.chars().take(40).collect())
-}
 
 /// An RGD with a ConfigMap, a Secret and a Deployment that waits for both.
 fn manifest(name: &str, kind: &str) -> Json {
@@ -80,7 +73,7 @@ async fn a_steady_instance_is_resynced_without_writes() {
     let client = client().await;
     install_rgd_crd(&client).await;
     let ns = TestNamespace::create(&client, "ctl-steady").await;
-    let (name, kind) = names("ctl-steady");
+    let (name, kind) = unique_rgd("ctl-steady");
     let controller = Controller::start_with_metrics(&name, &["--instance-resync-interval=1s"]);
     let _guards = rgd_guards(&name, &kind);
     apply_rgd_and_wait_active(&client, &manifest(&name, &kind)).await;
@@ -143,7 +136,7 @@ async fn a_child_the_api_server_refuses_is_reported_in_the_status() {
     let client = client().await;
     install_rgd_crd(&client).await;
     let ns = TestNamespace::create(&client, "ctl-refused").await;
-    let (name, kind) = names("ctl-refused");
+    let (name, kind) = unique_rgd("ctl-refused");
     let controller = Controller::start_with_metrics(&name, &[]);
     let _guards = rgd_guards(&name, &kind);
     apply_rgd_and_wait_active(&client, &manifest(&name, &kind)).await;
@@ -197,7 +190,7 @@ async fn the_metrics_families_are_served_after_work() {
     let client = client().await;
     install_rgd_crd(&client).await;
     let ns = TestNamespace::create(&client, "ctl-metrics").await;
-    let (name, kind) = names("ctl-metrics");
+    let (name, kind) = unique_rgd("ctl-metrics");
     let controller = Controller::start_with_metrics(&name, &[]);
     let _guards = rgd_guards(&name, &kind);
     apply_rgd_and_wait_active(&client, &manifest(&name, &kind)).await;

@@ -1,7 +1,7 @@
 //! What every reconcile shares: the client, the settings, the metrics, the served kinds and a
 //! cache of discovered resources.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -33,6 +33,9 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// The kinds being served.
     pub kinds: Kinds,
+    /// RGDs whose graph was not accepted: reconciled again when any CRD changes (a missing
+    /// kind may have been installed).
+    pub unaccepted: std::sync::Mutex<BTreeSet<String>>,
     ready: AtomicBool,
     discovered: Mutex<HashMap<(String, String), Discovered>>,
 }
@@ -45,6 +48,7 @@ impl Context {
             settings,
             metrics,
             kinds: Kinds::default(),
+            unaccepted: std::sync::Mutex::new(BTreeSet::new()),
             ready: AtomicBool::new(false),
             discovered: Mutex::new(HashMap::new()),
         }

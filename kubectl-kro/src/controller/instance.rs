@@ -6,6 +6,7 @@
 //! so a deleted child is recreated and an edited one reverted within seconds (SPEC B2.1).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,6 +32,7 @@ use tracing::Instrument;
 use super::conditions::{merge_diff, now};
 use super::context::Discovered;
 use super::error::Error;
+use super::externals::{ExternalIndex, ExternalKey};
 use super::{Context, FINALIZER, KRO_VERSION};
 
 /// `kro.run/reconcile: suspended` pauses an instance.
@@ -58,7 +60,11 @@ pub struct Kind {
     pub child_kinds: BTreeSet<(String, String)>,
     /// Kinds of templates only (what instances own).
     pub owned_kinds: BTreeSet<(String, String)>,
+    /// Kinds of external references (watched, never written).
+    pub external_kinds: BTreeSet<(String, String)>,
     expressions: u64,
+    /// Set when the RGD is deleted: only instance deletions are still handled.
+    retired: AtomicBool,
 }
 
 impl Kind {
@@ -75,6 +81,7 @@ impl Kind {
     ) -> Result<Kind, String> {
         let mut child_kinds = BTreeSet::new();
         let mut owned_kinds = BTreeSet::new();
+        let mut external_kinds = BTreeSet::new();
         for r in &compiled.rgd.resources {
             if let (Some(v), Some(k)) = (r.api_version(), r.kind())
                 && !v.value.contains("${")
@@ -83,6 +90,8 @@ impl Kind {
                 child_kinds.insert((v.value.clone(), k.value.clone()));
                 if r.template.is_some() {
                     owned_kinds.insert((v.value, k.value));
+                } else {
+                    external_kinds.insert((v.value, k.value));
                 }
             }
         }
@@ -106,8 +115,15 @@ impl Kind {
             runtime,
             child_kinds,
             owned_kinds,
+            external_kinds,
             expressions: expressions as u64,
+            retired: AtomicBool::new(false),
         })
+    }
+
+    /// Stops reconciling instances, except their deletion (the RGD was deleted).
+    pub fn retire(&self) {
+        self.retired.store(true, Ordering::Relaxed);
     }
 
     fn gvk(&self) -> String {
@@ -124,6 +140,8 @@ struct KindContext {
     /// A hash of the object last applied, by instance uid and child: a child whose desired
     /// object is unchanged and still held by the live one is not applied again.
     applied: Mutex<HashMap<(String, Identity), u64>>,
+    /// Which instances read which external objects.
+    externals: Arc<ExternalIndex>,
 }
 
 /// `(group/kind, namespace, name)` of a child.
@@ -142,6 +160,7 @@ pub async fn run(
         failures: Mutex::new(HashMap::new()),
         pruned: Mutex::new(HashMap::new()),
         applied: Mutex::new(HashMap::new()),
+        externals: Arc::new(ExternalIndex::default()),
     });
     let mut controller =
         Controller::new_with(api, watcher::Config::default(), kind.resource.clone())
@@ -168,6 +187,33 @@ pub async fn run(
                     Some(ns) => reference.within(ns),
                     None => reference,
                 })
+            },
+        );
+    }
+    // External references are watched too (all objects of their kinds, metadata only): an
+    // event wakes the instances that read that object, so one created later is picked up.
+    for (api_version, external) in &kind.external_kinds {
+        let found = match ctx.discover(api_version, external).await {
+            Ok(found) => found,
+            Err(error) => {
+                tracing::warn!(%error, "not watching external references of this kind");
+                continue;
+            }
+        };
+        let api: Api<PartialObjectMeta<DynamicObject>> =
+            Api::all_with(ctx.client.clone(), &found.resource);
+        let index = kc.externals.clone();
+        let group_kind = group_kind(api_version, external);
+        controller = controller.watches_with(
+            api,
+            found.resource.clone(),
+            watcher::Config::default(),
+            move |object| {
+                index.readers_of(
+                    &group_kind,
+                    &object.namespace().unwrap_or_default(),
+                    &object.name_any(),
+                )
             },
         );
     }
@@ -249,6 +295,14 @@ async fn reconcile(instance: Arc<DynamicObject>, kc: Arc<KindContext>) -> Result
     result
 }
 
+fn instance_ref(kc: &KindContext, instance: &DynamicObject) -> ObjectRef<DynamicObject> {
+    let reference = ObjectRef::new_with(&instance.name_any(), kc.kind.resource.clone());
+    match instance.namespace() {
+        Some(ns) if kc.kind.namespaced => reference.within(&ns),
+        _ => reference,
+    }
+}
+
 fn instance_api(kc: &KindContext, instance: &DynamicObject) -> Api<DynamicObject> {
     match instance.namespace() {
         Some(ns) if kc.kind.namespaced => {
@@ -265,6 +319,10 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
         .ok_or_else(|| Error::Malformed(format!("instance {name} has no uid")))?;
     if instance.metadata.deletion_timestamp.is_some() {
         return delete(instance, &uid, kc).await;
+    }
+    if kc.kind.retired.load(Ordering::Relaxed) {
+        tracing::debug!("the RGD is deleted: only deletion is handled");
+        return Ok(Action::await_change());
     }
     if instance
         .annotations()
@@ -292,6 +350,7 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
     let mut plans = 1u64;
     let mut applied: BTreeMap<Identity, usize> = BTreeMap::new();
     let mut apply_errors: Vec<Error> = Vec::new();
+    let mut external_reads = BTreeSet::new();
     for _ in 0..=plan.resources.len() {
         let mut progressed = false;
         for resource in &plan.resources {
@@ -306,9 +365,10 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
             }
             if let Some(reference) = &resource.external {
                 done.insert(resource.id.clone());
-                if let Some(items) =
-                    read_external(kc, reference, &namespace, resource.collection).await?
-                {
+                let (key, read) =
+                    read_external(kc, reference, &namespace, resource.collection).await?;
+                external_reads.insert(key);
+                if let Some(items) = read {
                     if resource.collection {
                         observed.insert_items(&resource.id, items);
                     } else if let Some(first) = items.into_iter().next() {
@@ -358,6 +418,8 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
         plan = runtime.plan(&instance_json, &observed, &settings);
         plans += 1;
     }
+    kc.externals
+        .record(instance_ref(kc, &instance), external_reads);
     kc.ctx
         .metrics
         .cel_expr_eval
@@ -601,14 +663,16 @@ fn without_managed_fields(mut object: Json) -> Json {
 }
 
 /// Reads an external reference: GET by name, or LIST by selector. `None` when it does not exist.
+/// Also returns what was read, for the index that wakes the instance when it changes.
 async fn read_external(
     kc: &KindContext,
     reference: &Json,
     instance_namespace: &str,
     collection: bool,
-) -> Result<Option<Vec<Json>>, Error> {
+) -> Result<(ExternalKey, Option<Vec<Json>>), Error> {
     let (api_version, kind, namespace, name) = identity_of(reference);
     let found = kc.ctx.discover(&api_version, &kind).await?;
+    let group_kind = group_kind(&api_version, &kind);
     let strip = |object: DynamicObject| -> Result<Json, Error> {
         Ok(without_managed_fields(serde_json::to_value(object)?))
     };
@@ -648,12 +712,17 @@ async fn read_external(
             .list(&ListParams::default().labels(&parts.join(",")))
             .await
             .map_err(Error::api(format!("listing external {kind}")))?;
-        return Ok(Some(
-            list.items
-                .into_iter()
-                .map(strip)
-                .collect::<Result<_, _>>()?,
-        ));
+        let items = list
+            .items
+            .into_iter()
+            .map(strip)
+            .collect::<Result<_, _>>()?;
+        let namespace = if found.namespaced {
+            namespace
+        } else {
+            String::new()
+        };
+        return Ok(((group_kind, namespace, None), Some(items)));
     }
     let namespace = if namespace.is_empty() {
         instance_namespace.to_owned()
@@ -664,7 +733,15 @@ async fn read_external(
     let object = api.get_opt(&name).await.map_err(Error::api(format!(
         "reading external {kind} {namespace}/{name}"
     )))?;
-    Ok(object.map(strip).transpose()?.map(|o| vec![o]))
+    let namespace = if found.namespaced {
+        namespace
+    } else {
+        String::new()
+    };
+    Ok((
+        (group_kind, namespace, Some(name)),
+        object.map(strip).transpose()?.map(|o| vec![o]),
+    ))
 }
 
 /// A child found by label, with what deletion needs.
@@ -816,6 +893,7 @@ async fn delete(instance: &DynamicObject, uid: &str, kc: &KindContext) -> Result
         .await
         .map_err(Error::api("removing the instance's finalizer"))?;
     kc.pruned.lock().expect("pruned lock").remove(uid);
+    kc.externals.forget(&instance_ref(kc, instance));
     kc.applied
         .lock()
         .expect("applied lock")

@@ -14,6 +14,7 @@ use super::instance::{self, Kind};
 struct Served {
     key: String,
     crd_name: String,
+    kind: Arc<Kind>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -51,7 +52,8 @@ impl Kinds {
         let crd_name = kind.crd_name.clone();
         let (stop, mut stopped) = watch::channel(false);
         tracing::info!(rgd, kind = %kind.resource.kind, "serving instances");
-        let task = tokio::spawn(instance::run(ctx, Arc::new(kind), async move {
+        let kind = Arc::new(kind);
+        let task = tokio::spawn(instance::run(ctx, kind.clone(), async move {
             let _ = stopped.wait_for(|s| *s).await;
         }));
         served.insert(
@@ -59,18 +61,33 @@ impl Kinds {
             Served {
                 key,
                 crd_name,
+                kind,
                 stop,
                 task,
             },
         );
     }
 
-    /// Stops serving `rgd`; returns the CRD name it served.
-    pub async fn stop(&self, rgd: &str) -> Option<String> {
-        let old = self.served.lock().await.remove(rgd)?;
-        let crd = old.crd_name.clone();
-        finish(old).await;
-        Some(crd)
+    /// The RGD is gone: its instances are no longer reconciled, but deleting one still deletes
+    /// its children and removes its finalizer (with the last graph), for as long as the kind
+    /// exists. Returns the CRD name it served and the key of that graph.
+    pub async fn retire(&self, rgd: &str) -> Option<(String, String)> {
+        let served = self.served.lock().await;
+        let old = served.get(rgd)?;
+        old.kind.retire();
+        Some((old.crd_name.clone(), old.key.clone()))
+    }
+
+    /// Stops serving `rgd` if it still serves the graph `key` (a retired kind whose CRD is
+    /// gone; a recreated RGD has another key and keeps being served).
+    pub async fn stop_if(&self, rgd: &str, key: &str) {
+        let mut served = self.served.lock().await;
+        if served.get(rgd).is_some_and(|s| s.key == key)
+            && let Some(old) = served.remove(rgd)
+        {
+            drop(served);
+            finish(old).await;
+        }
     }
 
     /// Stops every kind (shutdown).

@@ -9,12 +9,17 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kro_core::compile::{Compiled, Options, compile_file};
+use kro_core::compile::{Compiled, FileAnalysis, Options, compile_file};
 use kro_core::diagnostic::Severity;
+use kro_core::runtime::drift;
 use kro_core::schema::crd::RGD_NAME_LABEL;
 use kro_core::schema::{Ownership, compare_crds};
+use kro_core::syntax::PathSegment::{Index, Key};
+use kro_core::syntax::render_path;
 use kube::api::{ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
+use kube::core::PartialObjectMeta;
 use kube::runtime::controller::Action;
+use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
 use serde_json::{Value as Json, json};
@@ -48,7 +53,21 @@ pub async fn run(ctx: Arc<Context>, stop: impl Future<Output = ()> + Send + Sync
     if let Some(selector) = &ctx.settings.rgd_selector {
         config = config.labels(selector);
     }
+    // A CRD appearing or changing may be the kind an unaccepted RGD was missing.
+    let crds: Api<PartialObjectMeta<CustomResourceDefinition>> = Api::all(ctx.client.clone());
+    let waiting = ctx.clone();
     Controller::new_with(api, config, resource())
+        .watches(crds, watcher::Config::default(), move |_crd| {
+            let names = waiting
+                .unaccepted
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            names
+                .into_iter()
+                .map(|name| ObjectRef::new_with(&name, resource()))
+                .collect::<Vec<_>>()
+        })
         .graceful_shutdown_on(stop)
         .run(reconcile, error_policy, ctx)
         .for_each(|_| async {})
@@ -72,14 +91,28 @@ async fn reconcile_rgd(rgd: &DynamicObject, ctx: &Arc<Context>) -> Result<Action
     let finalizers = rgd.finalizers().to_vec();
 
     if rgd.metadata.deletion_timestamp.is_some() {
+        ctx.unaccepted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&name);
         if !finalizers.iter().any(|f| f == FINALIZER) {
             return Ok(Action::await_change());
         }
-        let served = ctx.kinds.stop(&name).await;
+        // Instances are no longer reconciled, but their deletion still works (also the
+        // deletions the API server makes when the CRD is deleted below).
+        let served = ctx.kinds.retire(&name).await;
         if ctx.settings.allow_crd_deletion {
-            let crd_name = served.or_else(|| crd_name_of(rgd));
+            let crd_name = served
+                .as_ref()
+                .map(|(crd, _)| crd.clone())
+                .or_else(|| crd_name_of(rgd));
             if let Some(crd_name) = crd_name {
                 delete_owned_crd(ctx, &crd_name, &name).await?;
+                // Once the API server has deleted every instance (through the retired
+                // kind's deletions) and the CRD is gone, stop watching the kind.
+                if let Some((_, key)) = served {
+                    tokio::spawn(stop_when_gone(ctx.clone(), crd_name, name.clone(), key));
+                }
             }
         }
         let remaining: Vec<&String> = finalizers.iter().filter(|f| *f != FINALIZER).collect();
@@ -116,7 +149,18 @@ async fn reconcile_rgd(rgd: &DynamicObject, ctx: &Arc<Context>) -> Result<Action
     let mut conditions = Conditions::new(&previous, generation, now());
     let mut status = serde_json::Map::new();
 
-    let (compiled, errors) = compile(rgd, ctx).await?;
+    let (compiled, mut errors) = compile(rgd, ctx).await?;
+    if let Some(compiled) = &compiled {
+        errors.extend(unserved_kinds(compiled, ctx).await);
+    }
+    {
+        let mut unaccepted = ctx.unaccepted.lock().unwrap_or_else(|e| e.into_inner());
+        if errors.is_empty() && compiled.is_some() {
+            unaccepted.remove(&name);
+        } else {
+            unaccepted.insert(name.clone());
+        }
+    }
     let serving = ctx.kinds.serving(&name).await;
     let mut requeue = None;
     match (compiled, errors.is_empty()) {
@@ -279,7 +323,14 @@ async fn compile(
         .diagnostics()
         .into_iter()
         .filter(|d| d.severity() == Severity::Error)
-        .map(|d| format!("{}: {}", d.code, d.message))
+        .map(|d| {
+            format!(
+                "{}: {} ({})",
+                locate(&analysis, d.range.start),
+                d.message,
+                d.code
+            )
+        })
         .collect();
     let result = if errors.is_empty() {
         "success"
@@ -295,6 +346,73 @@ async fn compile(
         .get_or_create(&vec![])
         .observe(elapsed);
     Ok((analysis.rgds.into_iter().next(), errors))
+}
+
+/// Every template or external reference whose kind the cluster does not serve: offline such a
+/// kind is merely unchecked, but the controller cannot create or read it. The RGD is checked
+/// again when a CRD appears.
+async fn unserved_kinds(compiled: &Compiled, ctx: &Context) -> Vec<String> {
+    let mut missing = Vec::new();
+    for resource in &compiled.rgd.resources {
+        let (Some(api_version), Some(kind)) = (resource.api_version(), resource.kind()) else {
+            continue;
+        };
+        if api_version.value.contains("${") || kind.value.contains("${") {
+            continue;
+        }
+        if let Err(Error::UnknownKind { .. }) = ctx.discover(&api_version.value, &kind.value).await
+        {
+            missing.push(format!(
+                "resource `{}`: the cluster does not serve kind {} in {} (install its CRD; this RGD is checked again when it appears)",
+                resource.id.value, kind.value, api_version.value
+            ));
+        }
+    }
+    missing
+}
+
+/// Stops the retired kind of `rgd` once its CRD no longer exists.
+async fn stop_when_gone(ctx: Arc<Context>, crd_name: String, rgd: String, key: String) {
+    let crds: Api<CustomResourceDefinition> = Api::all(ctx.client.clone());
+    loop {
+        match crds.get_opt(&crd_name).await {
+            Ok(None) => break,
+            Ok(Some(_)) | Err(_) => tokio::time::sleep(Duration::from_secs(2)).await,
+        }
+    }
+    ctx.kinds.stop_if(&rgd, &key).await;
+    tracing::info!(rgd = %rgd, crd = %crd_name, "the CRD is gone; stopped watching its kind");
+}
+
+/// Where a diagnostic is, as a user finds it in the RGD: the resource id and the field path
+/// inside it (`resource `web`, template.spec.replicas`), else the field path from the root.
+fn locate(analysis: &FileAnalysis, offset: usize) -> String {
+    let Some((path, _)) = analysis
+        .parsed
+        .documents
+        .first()
+        .and_then(|d| d.root.as_ref())
+        .and_then(|root| root.node_at(offset))
+    else {
+        return "the RGD".to_owned();
+    };
+    if let [Key(spec), Key(resources), Index(i), rest @ ..] = path.as_slice()
+        && spec == "spec"
+        && resources == "resources"
+        && let Some(id) = analysis
+            .rgds
+            .first()
+            .and_then(|c| c.rgd.resources.get(*i))
+            .map(|r| r.id.value.clone())
+            .filter(|id| !id.is_empty())
+    {
+        return if rest.is_empty() {
+            format!("resource `{id}`")
+        } else {
+            format!("resource `{id}`, {}", render_path(rest))
+        };
+    }
+    render_path(&path)
 }
 
 /// The CRD name an RGD would have, read without compiling (for deletion).
@@ -392,14 +510,22 @@ async fn ensure_crd(
             });
         }
     }
-    let applied = crds
-        .patch(
-            &crd_name,
-            &PatchParams::apply(CRD_MANAGER).force(),
-            &Patch::Apply(&crd),
-        )
-        .await
-        .map_err(Error::api(format!("applying CRD {crd_name}")))?;
+    // Applied only when it differs: reconciling an unchanged RGD writes nothing.
+    let unchanged = match &existing {
+        Some(existing) => drift::holds(&crd, &serde_json::to_value(existing)?),
+        None => false,
+    };
+    let applied = match existing {
+        Some(existing) if unchanged => existing,
+        _ => crds
+            .patch(
+                &crd_name,
+                &PatchParams::apply(CRD_MANAGER).force(),
+                &Patch::Apply(&crd),
+            )
+            .await
+            .map_err(Error::api(format!("applying CRD {crd_name}")))?,
+    };
     let established = |crd: &CustomResourceDefinition| {
         crd.status
             .as_ref()

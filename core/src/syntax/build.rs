@@ -90,9 +90,10 @@ impl<'a> Builder<'a> {
                 }
                 Some(Err(error)) => {
                     let at = self.offsets.byte(error.marker().index());
+                    let width = self.text[at..].chars().next().map_or(0, char::len_utf8);
                     self.out.diagnostics.push(Diagnostic::new(
                         Code::YamlSyntax,
-                        TextRange::new(at, (at + 1).min(self.text.len())),
+                        TextRange::new(at, at + width),
                         error.info().to_owned(),
                     ));
                     self.finish_document(at, false);
@@ -123,6 +124,11 @@ impl<'a> Builder<'a> {
             Event::DocumentEnd => self.finish_document(range.end, true),
             Event::Scalar(text, style, anchor, tag) => {
                 let style = convert_style(style);
+                let range = if anchor != 0 || tag.is_some() {
+                    skip_properties(self.text, range, style)
+                } else {
+                    range
+                };
                 let value = match tag.as_deref() {
                     Some(tag) if tag.is_yaml_core_schema() => {
                         resolve::tagged(&tag.suffix, &text, style)
@@ -358,6 +364,38 @@ fn node_count(node: &Node) -> usize {
             .sum(),
         _ => 0,
     }
+}
+
+/// The parser's span of a scalar starts at its anchor or tag (`&a`, `!!str`); the node's range
+/// starts at the value itself (for a block scalar, past its `|` or `>` line, as without
+/// properties), so offsets inside the value map back to the source.
+fn skip_properties(text: &str, range: TextRange, style: ScalarStyle) -> TextRange {
+    let bytes = text.as_bytes();
+    let mut at = range.start;
+    while at < range.end {
+        match bytes[at] {
+            b'&' | b'!' => {
+                while at < range.end && !bytes[at].is_ascii_whitespace() {
+                    at += 1;
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => at += 1,
+            b'#' if at > range.start && bytes[at - 1].is_ascii_whitespace() => {
+                while at < range.end && bytes[at] != b'\n' {
+                    at += 1;
+                }
+            }
+            b'|' | b'>' if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) => {
+                while at < range.end && bytes[at] != b'\n' {
+                    at += 1;
+                }
+                at = (at + 1).min(range.end);
+                break;
+            }
+            _ => break,
+        }
+    }
+    TextRange::new(at, range.end)
 }
 
 fn convert_style(style: ParserStyle) -> ScalarStyle {

@@ -93,9 +93,28 @@ fn align(raw: &str, decoded: &str, style: ScalarStyle) -> Option<Vec<usize>> {
     let mut offsets = Vec::with_capacity(decoded.len() + 1);
     // Past the opening quote, so a decoded quote character is never matched to it.
     let mut p = quote.map_or(0, |q| usize::from(raw.starts_with(q)));
-    for c in decoded.chars() {
+    let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+    for (i, c) in decoded.char_indices() {
         loop {
-            let sc = raw[p..].chars().next()?;
+            let Some(sc) = raw[p..].chars().next() else {
+                // A block scalar at the end of the file ends with a line break the file lacks.
+                if block && c == '\n' {
+                    push_char(&mut offsets, c, p);
+                    break;
+                }
+                return None;
+            };
+            // The parser's span of a block scalar starts at its first line of content: the
+            // empty lines before it are line breaks the span does not show.
+            if block
+                && c == '\n'
+                && p == 0
+                && sc != '\n'
+                && decoded[..i].bytes().all(|b| b == b'\n')
+            {
+                push_char(&mut offsets, c, p);
+                break;
+            }
             if double_quoted && sc == '\\' {
                 let next = raw[p + 1..].chars().next()?;
                 if next == '\n' || next == '\r' {

@@ -211,6 +211,47 @@ fn offsets_inside_every_scalar_style() {
     assert_dollars_map("v: |-\n  ${é} ü ${ü}\n", "v");
 }
 
+#[test]
+fn offsets_of_a_block_scalar_with_line_breaks_the_span_does_not_show() {
+    for text in [
+        "v: |\n\n\n  ${a}\n",
+        "v: >+\n\n  ${a}\n\n",
+        "v: !t |\n\n  ${a}\n",
+        "v: |\n  ${a}",
+        "v: >\n  ${a}",
+    ] {
+        let value = root(text).get("v").unwrap().clone();
+        let offsets = ScalarOffsets::of(text, &value).unwrap();
+        assert!(offsets.is_exact(), "{text:?}");
+        let decoded = value.as_str().unwrap();
+        let dollar = offsets.to_source(decoded.find('$').unwrap());
+        assert_eq!(&text[dollar..dollar + 4], "${a}", "{text:?}");
+        assert_eq!(offsets.to_source(0), value.range.start, "{text:?}");
+    }
+}
+
+#[test]
+fn a_scalar_with_an_anchor_or_tag_starts_at_its_value() {
+    let text = "a: !!str yes\nb: &x \"${b}\"\nc: &y !!str\n  ${c}\nd: !custom |\n  ${d}\ne: *x\n";
+    let node = root(text);
+    assert_eq!(slice(text, node.get("a").unwrap().range), "yes");
+    assert_eq!(slice(text, node.get("b").unwrap().range), "\"${b}\"");
+    assert_eq!(slice(text, node.get("c").unwrap().range), "${c}");
+    assert_eq!(slice(text, node.get("d").unwrap().range), "  ${d}\n");
+    for key in ["a", "b", "c", "d"] {
+        assert_dollars_map(text, key);
+    }
+}
+
+#[test]
+fn a_syntax_error_at_a_multibyte_character_covers_the_whole_character() {
+    let text = "a: 1\n\u{feff}b: 2\n";
+    let parsed = parse(text);
+    let d = &parsed.diagnostics[0];
+    assert_eq!(d.code, Code::YamlSyntax);
+    assert_eq!(slice(text, d.range), "\u{feff}");
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;

@@ -1,0 +1,11 @@
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let target = kro_fuzz::targets::TARGETS
+        .iter()
+        .find(|t| t.name == "schema")
+        .expect("target");
+    kro_fuzz::targets::run_bytes(target, data);
+});

@@ -419,7 +419,7 @@ pub async fn run(client: &Client, namespace: &str, subject: &Subject, scale: &Sc
             .delete(&name, &DeleteParams::default())
             .await
             .expect("deleting the child ConfigMap");
-        let timeout = Duration::from_secs(120);
+        let timeout = Duration::from_secs(60);
         let mut repaired = None;
         while started.elapsed() < timeout {
             if let Ok(Some(cm)) = configmaps.get_opt(&name).await

@@ -170,5 +170,8 @@ pub async fn run(
         }
     };
     ctx.kinds.stop_all().await;
+    if settings.leader_elect && outcome.is_ok() {
+        lease::release(&client, &settings.lease_namespace).await;
+    }
     outcome
 }

@@ -122,6 +122,21 @@ impl Controller {
         sum_samples(&self.metrics().await, family, filter)
     }
 
+    /// Its process id (part of its leader-election identity, `<host>-<pid>`).
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the controller is running")
+    }
+
+    /// Asks the controller to shut down gracefully (SIGTERM) and waits for it to exit.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM failed");
+        self.child.wait().await.expect("waiting for the controller")
+    }
+
     /// Kills the controller with SIGKILL (no graceful shutdown) and waits for it to exit.
     pub async fn kill(mut self) {
         let _ = self.child.kill().await;

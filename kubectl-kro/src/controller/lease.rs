@@ -111,3 +111,26 @@ async fn try_hold(api: &Api<Lease>, me: &str) -> anyhow::Result<bool> {
         Err(error) => Err(error.into()),
     }
 }
+
+/// Gives the lease up (graceful shutdown of the leader), so another replica takes over at once
+/// instead of after the lease expires. Best effort: a failure only delays the takeover.
+pub async fn release(client: &kube::Client, namespace: &str) {
+    let api: Api<Lease> = Api::namespaced(client.clone(), namespace);
+    let me = identity();
+    let Ok(Some(mut lease)) = api.get_opt(NAME).await else {
+        return;
+    };
+    let Some(spec) = lease.spec.as_mut() else {
+        return;
+    };
+    if spec.holder_identity.as_deref() != Some(me.as_str()) {
+        return;
+    }
+    spec.holder_identity = None;
+    spec.renew_time = None;
+    spec.acquire_time = None;
+    match api.replace(NAME, &PostParams::default(), &lease).await {
+        Ok(_) => tracing::info!(lease = NAME, "released the leader lease"),
+        Err(error) => tracing::warn!(lease = NAME, %error, "could not release the leader lease"),
+    }
+}

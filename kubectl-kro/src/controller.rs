@@ -15,6 +15,7 @@ mod client;
 mod conditions;
 mod context;
 mod error;
+mod events;
 mod externals;
 mod health;
 mod instance;

@@ -179,6 +179,30 @@ async fn a_child_the_api_server_refuses_is_reported_in_the_status() {
         .await;
     assert!(errors >= 1.0, "instance_reconcile_errors_total = {errors}");
 
+    // …and announced by a Warning event on the instance.
+    let events: Api<k8s_openapi::api::events::v1::Event> =
+        Api::namespaced(client.clone(), ns.name());
+    let event = wait::until("a Warning event on the instance", wait::TIMEOUT, || async {
+        let list = events
+            .list(&Default::default())
+            .await
+            .map_err(|e| e.to_string())?;
+        list.items
+            .into_iter()
+            .find(|e| {
+                e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some("web")
+                    && e.type_.as_deref() == Some("Warning")
+            })
+            .ok_or_else(|| "no event yet".to_owned())
+    })
+    .await;
+    assert_eq!(event.reason.as_deref(), Some("StateChanged"));
+    let note = event.note.unwrap_or_default();
+    assert!(
+        note.contains("ERROR") && note.contains("Web-config"),
+        "{note}"
+    );
+
     // Fixing the instance fixes the children.
     apply(&client, &resource, Some(ns.name()), &instance("web")).await;
     wait_instance_active(&instances, "web").await;
@@ -230,12 +254,17 @@ async fn the_metrics_families_are_served_after_work() {
             >= 1.0
     );
     // The queue gauge is back to zero once the work is done.
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("dynamic_controller_queue_length{")
-                && gvk(l)
-                && l.ends_with(" 0")),
-        "{text}"
-    );
+    wait::until("the queue gauge to read 0", wait::TIMEOUT, || async {
+        let text = controller.metrics().await;
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("dynamic_controller_queue_length{") && gvk(l))
+            .map(str::to_owned);
+        match line {
+            Some(l) if l.ends_with(" 0") => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
     ns.delete().await;
 }

@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 
 use super::Settings;
 use super::error::Error;
+use super::events::Events;
 use super::kinds::Kinds;
 use super::metrics::Metrics;
 
@@ -33,6 +34,8 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// The kinds being served.
     pub kinds: Kinds,
+    /// Kubernetes Events.
+    pub events: Events,
     /// RGDs whose graph was not accepted: reconciled again when any CRD changes (a missing
     /// kind may have been installed).
     pub unaccepted: std::sync::Mutex<BTreeSet<String>>,
@@ -44,6 +47,7 @@ impl Context {
     /// A context with nothing served yet.
     pub fn new(client: kube::Client, settings: Settings, metrics: Arc<Metrics>) -> Context {
         Context {
+            events: Events::new(client.clone()),
             client,
             settings,
             metrics,

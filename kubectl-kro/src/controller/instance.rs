@@ -933,6 +933,21 @@ async fn write_status(
         .map_err(Error::api("writing the instance's status"))?;
     if from != to {
         tracing::info!(from = %from, to = %to, "state changed");
+        let ready = status
+            .get("conditions")
+            .and_then(Json::as_array)
+            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+            .and_then(|c| c["message"].as_str())
+            .filter(|_| to != InstanceState::Active.as_str());
+        let note = match ready {
+            Some(why) => format!("{from} → {to}: {why}"),
+            None => format!("{from} → {to}"),
+        };
+        let warning = to == InstanceState::Error.as_str();
+        kc.ctx
+            .events
+            .publish(instance, &kc.kind.resource, warning, "StateChanged", &note)
+            .await;
         kc.ctx
             .metrics
             .instance_state_transitions

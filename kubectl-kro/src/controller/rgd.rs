@@ -241,6 +241,31 @@ async fn reconcile_rgd(rgd: &DynamicObject, ctx: &Arc<Context>) -> Result<Action
         "the graph revision is resolved",
     );
     let (ready, conditions) = conditions.finish();
+    // An Event for each condition whose status or reason changed.
+    for condition in &conditions {
+        let before = previous.iter().find(|c| c["type"] == condition["type"]);
+        let changed = before.is_none_or(|b| {
+            b["status"] != condition["status"] || b["reason"] != condition["reason"]
+        });
+        let (Some(type_), Some(reason)) =
+            (condition["type"].as_str(), condition["reason"].as_str())
+        else {
+            continue;
+        };
+        if changed && (before.is_some() || condition["status"] != "True") {
+            let message = condition["message"].as_str().unwrap_or_default();
+            let warning = condition["status"] != "True";
+            ctx.events
+                .publish(
+                    rgd,
+                    &resource(),
+                    warning,
+                    reason,
+                    &format!("{type_}: {message}"),
+                )
+                .await;
+        }
+    }
     status.insert(
         "state".to_owned(),
         json!(if ready { "Active" } else { "Inactive" }),

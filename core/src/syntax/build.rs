@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle as ParserStyle, Span};
+use saphyr_parser::{Event, Input, Parser, ScalarStyle as ParserStyle, Span};
 
 use super::{Document, Entry, Limits, Node, Parsed, ScalarStyle, Str, Value, resolve};
 use crate::diagnostic::{Code, Diagnostic};
@@ -74,8 +74,23 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn run(mut self) {
-        let mut parser = Parser::new_from_str(self.text).keep_tags(true);
+    fn run(self) {
+        let text = self.text;
+        // saphyr-parser's string input counts the name and parameters of a directive (`%FOO`)
+        // in bytes where every other position is in characters, which shifts every range after
+        // a non-ASCII directive; its character input counts right, so such files take it.
+        if text
+            .lines()
+            .any(|line| line.starts_with('%') && !line.is_ascii())
+        {
+            self.run_with(Parser::new_from_iter(text.chars()));
+        } else {
+            self.run_with(Parser::new_from_str(text));
+        }
+    }
+
+    fn run_with<'i, T: Input>(mut self, parser: Parser<'i, T>) {
+        let mut parser = parser.keep_tags(true);
         loop {
             match parser.next_event() {
                 None => break,

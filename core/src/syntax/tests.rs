@@ -244,6 +244,21 @@ fn a_scalar_with_an_anchor_or_tag_starts_at_its_value() {
 }
 
 #[test]
+fn ranges_after_a_directive_with_multibyte_text() {
+    for text in [
+        "%FÖÖ bär\n---\nkey: ${x}\n",
+        "%YAML 1.2 # é\n---\nkey: ${x}\n",
+    ] {
+        let node = root(text);
+        assert_eq!(
+            slice(text, node.get("key").unwrap().range),
+            "${x}",
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
 fn a_syntax_error_at_a_multibyte_character_covers_the_whole_character() {
     let text = "a: 1\n\u{feff}b: 2\n";
     let parsed = parse(text);

@@ -27,7 +27,7 @@ pub(super) fn plain(text: &str) -> Value {
     {
         return Value::Float(f);
     }
-    string(text)
+    string(text, ScalarStyle::Plain)
 }
 
 /// The value of a scalar with an explicit core tag (`!!str`, `!!int`, …); `None` for other tags.
@@ -40,22 +40,22 @@ pub(super) fn tagged(suffix: &str, text: &str, style: ScalarStyle) -> Option<Val
         "null" => Value::Null,
         "bool" => match plain(text) {
             Value::Bool(b) => Value::Bool(b),
-            _ => string(text),
+            _ => string(text, style),
         },
-        "int" => integer(text).unwrap_or_else(|| string(text)),
+        "int" => integer(text).unwrap_or_else(|| string(text, style)),
         "float" => text
             .replace('_', "")
             .parse::<f64>()
             .map(Value::Float)
-            .unwrap_or_else(|_| string(text)),
+            .unwrap_or_else(|_| string(text, style)),
         _ => return None,
     })
 }
 
-fn string(text: &str) -> Value {
+fn string(text: &str, style: ScalarStyle) -> Value {
     Value::String(Str {
         text: text.to_owned(),
-        style: ScalarStyle::Plain,
+        style,
     })
 }
 

@@ -244,6 +244,20 @@ fn a_scalar_with_an_anchor_or_tag_starts_at_its_value() {
 }
 
 #[test]
+fn a_tagged_scalar_that_is_not_of_its_tag_keeps_its_style() {
+    let text = "a: !!int '${a}'\nb: !!bool \"${b}\"\nc: !!float |\n  ${c}\n";
+    let node = root(text);
+    for (key, style) in [
+        ("a", ScalarStyle::SingleQuoted),
+        ("b", ScalarStyle::DoubleQuoted),
+        ("c", ScalarStyle::Literal),
+    ] {
+        assert_eq!(node.get(key).unwrap().as_string().unwrap().style, style);
+        assert_dollars_map(text, key);
+    }
+}
+
+#[test]
 fn ranges_after_a_directive_with_multibyte_text() {
     for text in [
         "%FÖÖ bär\n---\nkey: ${x}\n",

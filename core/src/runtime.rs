@@ -27,7 +27,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::cel::{Budget, Program};
+use crate::cel::{Activation, Budget, Program};
+use crate::openapi::Builtin;
 use crate::compile::Compiled;
 
 pub use labels::{APPLY_ORDER_ANNOTATION, FIELD_MANAGER, applyset_id, child_labels};
@@ -226,6 +227,16 @@ struct ResourcePrograms {
 }
 
 impl Runtime {
+    /// Binds an object (or a collection's items) of resource `index` as `name`, typed by its
+    /// kind's schema when known, as kro binds observed objects: a Secret's `data` values are
+    /// bytes, `date-time` fields timestamps, and so on.
+    fn bind(&self, vars: &mut Activation, index: usize, name: &str, value: &Json) {
+        match &self.compiled.expressions[index].schema {
+            Some(schema) => vars.insert_typed(name, value, schema, Some(&Builtin)),
+            None => vars.insert(name, value.clone()),
+        }
+    }
+
     /// Prepares every expression of a valid compiled RGD; an RGD with errors is refused with
     /// its first error.
     pub fn new(compiled: Compiled) -> Result<Runtime, String> {

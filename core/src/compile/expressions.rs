@@ -71,6 +71,9 @@ pub struct ResourceExpressions {
     pub typed: bool,
     /// Whether objects of the kind live in a namespace (`None` when the kind is unknown).
     pub namespaced: Option<bool>,
+    /// The kind's schema, when known: the runtime binds observed objects with it (bytes,
+    /// timestamps and durations as CEL types); its `$ref`s name bundled components.
+    pub schema: Option<Arc<Schema>>,
 }
 
 /// The status block, checked.
@@ -230,6 +233,7 @@ impl Stage<'_, '_> {
         let out = ResourceExpressions {
             typed: info.is_some(),
             namespaced: info.as_ref().map(|i| i.namespaced),
+            schema: info.as_ref().map(|i| i.schema.clone()),
             ..ResourceExpressions::default()
         };
         declare_resource(&mut self.env, resource, info.map(|i| i.schema));

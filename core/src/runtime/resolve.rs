@@ -126,7 +126,7 @@ impl<'a> Resolver<'a, '_> {
         vars.insert("schema", self.schema.clone());
         for &d in &self.rt.compiled.graph.dependencies[self.i] {
             if let Some(value) = &bound.values[d] {
-                vars.insert(&self.rt.compiled.graph.ids[d], value.clone());
+                self.rt.bind(&mut vars, d, &self.rt.compiled.graph.ids[d], value);
             }
         }
         if let Err(phase) = self.include(&vars) {
@@ -413,7 +413,7 @@ impl<'a> Resolver<'a, '_> {
         let expressions = &rt.compiled.expressions[self.i].ready_when;
         let programs = &rt.programs[self.i].ready_when;
         let mut vars = Activation::new();
-        vars.insert(name, object.clone());
+        rt.bind(&mut vars, self.i, name, object);
         for (expression, program) in expressions.iter().zip(programs) {
             let seen = || values_seen(&expression.text, name, object);
             match program.eval(&vars, self.budget) {

@@ -48,10 +48,10 @@ pub(super) fn finish(
     vars.insert("schema", instance_without_status(instance));
     // Status reads what exists, ready or not: the values dependents were given, and else the
     // live objects.
-    for resource in &rt.compiled.rgd.resources {
+    for (index, resource) in rt.compiled.rgd.resources.iter().enumerate() {
         let id = resource.id.value.as_str();
         if let Some((_, value)) = values.iter().find(|(bound, _)| bound == id) {
-            vars.insert(id, value.clone());
+            rt.bind(&mut vars, index, id, value);
         } else if let Some(live) = observed.get(id) {
             let value = if resource.is_collection() {
                 Json::Array(live.to_vec())
@@ -61,7 +61,7 @@ pub(super) fn finish(
                     None => continue,
                 }
             };
-            vars.insert(id, value);
+            rt.bind(&mut vars, index, id, &value);
         }
     }
     let mut status = Map::new();

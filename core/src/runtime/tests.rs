@@ -520,3 +520,50 @@ fn a_refused_apply_fails_the_resource_and_says_why() {
     );
     assert!(!plan.can_prune());
 }
+
+#[test]
+fn observed_objects_are_typed_by_their_kind_schema() {
+    let rt = runtime(
+        r#"
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata: {name: creds}
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Creds
+    spec:
+      name: string
+  resources:
+    - id: secret
+      externalRef:
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: ${schema.spec.name}
+    - id: copy
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: ${schema.spec.name}-copy
+        data:
+          user: ${string(secret.data.user)}
+          created: ${string(secret.metadata.creationTimestamp)}
+"#,
+    );
+    let mut observed = Observed::new();
+    observed.insert(
+        "secret",
+        json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "db", "namespace": "prod", "creationTimestamp": "2026-11-23T10:00:00Z"},
+            "data": {"user": "YWRtaW4="}
+        }),
+    );
+    let plan = rt.plan(&instance(json!({"name": "db"})), &observed, &settings());
+    let copy = &plan.resource("copy").unwrap().desired[0];
+    // `data` values are bytes (base64 on the wire), timestamps are timestamps.
+    assert_eq!(copy["data"]["user"], "admin");
+    assert_eq!(copy["data"]["created"], "2026-11-23T10:00:00Z");
+}

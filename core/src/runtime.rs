@@ -28,10 +28,13 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::cel::{Activation, Budget, Program};
-use crate::openapi::Builtin;
 use crate::compile::Compiled;
+use crate::openapi::Builtin;
 
-pub use labels::{APPLY_ORDER_ANNOTATION, FIELD_MANAGER, applyset_id, child_labels};
+pub use labels::{
+    APPLY_ORDER_ANNOTATION, FIELD_MANAGER, INSTANCE_ID_LABEL, NODE_ID_LABEL, applyset_id,
+    child_labels, selector_query,
+};
 pub use status::InstanceState;
 
 /// Settings of the controller that shape plans.

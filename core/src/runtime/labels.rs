@@ -12,6 +12,10 @@ pub const FIELD_MANAGER: &str = "kro.run/applyset";
 pub const APPLY_ORDER_ANNOTATION: &str = "internal.kro.run/apply-order";
 /// Label tying a child to its instance's ApplySet (KEP-3659).
 pub const APPLYSET_PART_OF: &str = "applyset.kubernetes.io/part-of";
+/// Label holding the uid of a child's instance: how children are found.
+pub const INSTANCE_ID_LABEL: &str = "kro.run/instance-id";
+/// Label holding the id of the resource a child was made for.
+pub const NODE_ID_LABEL: &str = "kro.run/node-id";
 
 /// The ApplySet id of a parent: `applyset-<base64url(sha256(name.namespace.kind.group))>-v1`.
 pub fn applyset_id(name: &str, namespace: &str, kind: &str, group: &str) -> String {
@@ -20,6 +24,40 @@ pub fn applyset_id(name: &str, namespace: &str, kind: &str, group: &str) -> Stri
         "applyset-{}-v1",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
     )
+}
+
+/// A `metav1.LabelSelector` (`matchLabels`, `matchExpressions`) as the query string the API
+/// takes (`app=web,tier in (a,b),!legacy`); empty for no selector.
+pub fn selector_query(selector: Option<&Json>) -> String {
+    let Some(selector) = selector else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(labels) = selector.get("matchLabels").and_then(Json::as_object) {
+        for (key, value) in labels {
+            parts.push(format!("{key}={}", value.as_str().unwrap_or_default()));
+        }
+    }
+    for expression in selector
+        .get("matchExpressions")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let key = expression["key"].as_str().unwrap_or_default();
+        let values: Vec<&str> = expression["values"]
+            .as_array()
+            .map(|v| v.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        match expression["operator"].as_str().unwrap_or_default() {
+            "In" => parts.push(format!("{key} in ({})", values.join(","))),
+            "NotIn" => parts.push(format!("{key} notin ({})", values.join(","))),
+            "Exists" => parts.push(key.to_owned()),
+            "DoesNotExist" => parts.push(format!("!{key}")),
+            _ => {}
+        }
+    }
+    parts.join(",")
 }
 
 /// A label value as kro writes versions: `+` (not allowed in labels) becomes `-`.
@@ -50,7 +88,7 @@ pub fn child_labels(
     let name = text("/metadata/name");
     let namespace = text("/metadata/namespace");
     let mut labels = BTreeMap::from([
-        ("kro.run/instance-id".to_owned(), text("/metadata/uid")),
+        (INSTANCE_ID_LABEL.to_owned(), text("/metadata/uid")),
         ("kro.run/instance-name".to_owned(), name.clone()),
         ("kro.run/instance-group".to_owned(), group.clone()),
         ("kro.run/instance-version".to_owned(), version),
@@ -58,7 +96,7 @@ pub fn child_labels(
         ("app.kubernetes.io/managed-by".to_owned(), "kro".to_owned()),
         ("kro.run/owned".to_owned(), "true".to_owned()),
         ("kro.run/kro-version".to_owned(), safe_version(kro_version)),
-        ("kro.run/node-id".to_owned(), id.to_owned()),
+        (NODE_ID_LABEL.to_owned(), id.to_owned()),
         (
             APPLYSET_PART_OF.to_owned(),
             applyset_id(&name, &namespace, &kind, &group),
@@ -151,5 +189,23 @@ mod tests {
         assert_eq!(labels["app.kubernetes.io/managed-by"], "kro");
         let cluster = child_labels(&instance, false, "x", "v1");
         assert!(!cluster.contains_key("kro.run/instance-namespace"));
+    }
+
+    #[test]
+    fn selectors_become_api_queries() {
+        let selector = serde_json::json!({
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [
+                {"key": "tier", "operator": "In", "values": ["a", "b"]},
+                {"key": "zone", "operator": "NotIn", "values": ["x"]},
+                {"key": "canary", "operator": "Exists"},
+                {"key": "legacy", "operator": "DoesNotExist"}
+            ]
+        });
+        assert_eq!(
+            super::selector_query(Some(&selector)),
+            "app=web,tier in (a,b),zone notin (x),canary,!legacy"
+        );
+        assert_eq!(super::selector_query(None), "");
     }
 }

@@ -30,6 +30,24 @@ pub const RGD_ID_LABEL: &str = "kro.run/resource-graph-definition-id";
 /// Label with the name of the RGD that owns the CRD.
 pub const RGD_NAME_LABEL: &str = "kro.run/resource-graph-definition-name";
 
+/// Why RGD `rgd_name` may not take over the existing CRD `existing` (named `crd_name`): it
+/// belongs to another RGD, or kro does not own it. `None` when it is this RGD's.
+pub fn takeover_refusal(
+    existing: &serde_json::Value,
+    crd_name: &str,
+    rgd_name: &str,
+) -> Option<String> {
+    let owner = existing
+        .pointer("/metadata/labels")
+        .and_then(|labels| labels.get(RGD_NAME_LABEL))
+        .and_then(serde_json::Value::as_str);
+    match owner {
+        Some(owner) if owner == rgd_name => None,
+        Some(other) => Some(format!("CRD {crd_name} belongs to RGD {other}")),
+        None => Some(format!("CRD {crd_name} exists and is not owned by kro")),
+    }
+}
+
 /// Whether instances of the kind live in namespaces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Scope {
@@ -580,4 +598,25 @@ pub fn generate(crd: &CrdSpec, spec: &Schema, status: &Schema, owner: &Ownership
             }],
         },
     })
+}
+
+#[cfg(test)]
+mod takeover_tests {
+    #[test]
+    fn only_the_owning_rgd_may_take_a_crd_over() {
+        let labelled = |owner: &str| serde_json::json!({"metadata": {"labels": {super::RGD_NAME_LABEL: owner}}});
+        assert_eq!(
+            super::takeover_refusal(&labelled("web"), "apps.kro.run", "web"),
+            None
+        );
+        assert_eq!(
+            super::takeover_refusal(&labelled("other"), "apps.kro.run", "web").as_deref(),
+            Some("CRD apps.kro.run belongs to RGD other")
+        );
+        assert_eq!(
+            super::takeover_refusal(&serde_json::json!({"metadata": {}}), "apps.kro.run", "web")
+                .as_deref(),
+            Some("CRD apps.kro.run exists and is not owned by kro")
+        );
+    }
 }

@@ -9,9 +9,9 @@ use kro_core::compile::{Compiled, Options, compile_file};
 use kro_core::diagnostic::Diagnostic;
 use kro_core::schema::Ownership;
 use kro_core::schema::compare_crds;
-use kro_core::schema::crd::RGD_NAME_LABEL;
+use kro_core::schema::crd::takeover_refusal;
 use kro_core::text::LineIndex;
-use kube::{Api, ResourceExt};
+use kube::Api;
 
 use crate::Outcome;
 use crate::kube_client::{self, ClusterArgs, Connection};
@@ -187,23 +187,14 @@ impl Live {
         let Some(existing) = existing else {
             return Ok(check);
         };
-        let rgd_name = compiled.rgd.name.as_ref().map(|n| n.value.as_str());
-        match existing.labels().get(RGD_NAME_LABEL) {
-            Some(owner) if Some(owner.as_str()) != rgd_name => {
-                check.errors.push(format!(
-                    "CRD {crd_name} in the cluster belongs to RGD {owner}; the controller would refuse to take it over"
-                ));
-                return Ok(check);
-            }
-            None => {
-                check.errors.push(format!(
-                    "CRD {crd_name} exists in the cluster and is not owned by kro; the controller would refuse to take it over"
-                ));
-                return Ok(check);
-            }
-            Some(_) => {}
-        }
+        let rgd_name = compiled.rgd.name.as_ref().map_or("", |n| n.value.as_str());
         let old = serde_json::to_value(&existing)?;
+        if let Some(refusal) = takeover_refusal(&old, &crd_name, rgd_name) {
+            check.errors.push(format!(
+                "{refusal} in the cluster; the controller would refuse to take it over"
+            ));
+            return Ok(check);
+        }
         let new = compiled.crd(&Ownership::default());
         let comparison = match compare_crds(&old, &new) {
             Ok(comparison) => comparison,

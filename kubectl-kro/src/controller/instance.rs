@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use kro_core::compile::Compiled;
 use kro_core::runtime::{
-    APPLY_ORDER_ANNOTATION, FIELD_MANAGER, InstanceState, Observed, Phase, Runtime,
-    Settings as PlanSettings, applyset_id, drift,
+    APPLY_ORDER_ANNOTATION, FIELD_MANAGER, INSTANCE_ID_LABEL, InstanceState, Observed, Phase,
+    Runtime, Settings as PlanSettings, applyset_id, drift, selector_query,
 };
 use kro_core::schema::Scope;
 use kro_core::schema::crd::{KRO_VERSION_LABEL, OWNED_LABEL, RGD_ID_LABEL, RGD_NAME_LABEL};
@@ -677,39 +677,14 @@ async fn read_external(
         Ok(without_managed_fields(serde_json::to_value(object)?))
     };
     if collection {
-        let selector = reference
-            .pointer("/metadata/selector")
-            .cloned()
-            .unwrap_or(Json::Null);
-        let mut parts = Vec::new();
-        if let Some(labels) = selector.get("matchLabels").and_then(Json::as_object) {
-            for (k, v) in labels {
-                parts.push(format!("{k}={}", v.as_str().unwrap_or_default()));
-            }
-        }
-        if let Some(exprs) = selector.get("matchExpressions").and_then(Json::as_array) {
-            for e in exprs {
-                let key = e["key"].as_str().unwrap_or_default();
-                let values: Vec<&str> = e["values"]
-                    .as_array()
-                    .map(|v| v.iter().filter_map(Json::as_str).collect())
-                    .unwrap_or_default();
-                match e["operator"].as_str().unwrap_or_default() {
-                    "In" => parts.push(format!("{key} in ({})", values.join(","))),
-                    "NotIn" => parts.push(format!("{key} notin ({})", values.join(","))),
-                    "Exists" => parts.push(key.to_owned()),
-                    "DoesNotExist" => parts.push(format!("!{key}")),
-                    _ => {}
-                }
-            }
-        }
+        let selector = selector_query(reference.pointer("/metadata/selector"));
         let api = if namespace.is_empty() {
             Api::all_with(kc.ctx.client.clone(), &found.resource)
         } else {
             api_for(&kc.ctx, &found, Some(&namespace))
         };
         let list = api
-            .list(&ListParams::default().labels(&parts.join(",")))
+            .list(&ListParams::default().labels(&selector))
             .await
             .map_err(Error::api(format!("listing external {kind}")))?;
         let items = list
@@ -784,7 +759,7 @@ async fn list_children(
             }
         }
     }
-    let selector = format!("kro.run/instance-id={uid}");
+    let selector = format!("{INSTANCE_ID_LABEL}={uid}");
     let mut children = Vec::new();
     for found in resources {
         let api: Api<DynamicObject> = Api::all_with(kc.ctx.client.clone(), &found.resource);

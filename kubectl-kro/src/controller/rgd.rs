@@ -12,7 +12,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kro_core::compile::{Compiled, FileAnalysis, Options, compile_file};
 use kro_core::diagnostic::Severity;
 use kro_core::runtime::drift;
-use kro_core::schema::crd::RGD_NAME_LABEL;
+use kro_core::schema::crd::{RGD_NAME_LABEL, takeover_refusal};
 use kro_core::schema::{Ownership, compare_crds};
 use kro_core::syntax::PathSegment::{Index, Key};
 use kro_core::syntax::render_path;
@@ -508,19 +508,13 @@ async fn ensure_crd(
         .await
         .map_err(Error::api(format!("reading CRD {crd_name}")))?;
     if let Some(existing) = &existing {
-        let owner = existing.labels().get(RGD_NAME_LABEL);
-        if owner.map(String::as_str) != Some(name.as_str()) {
+        let old = serde_json::to_value(existing)?;
+        if let Some(refusal) = takeover_refusal(&old, &crd_name, &name) {
             return Ok(CrdOutcome::Refused {
                 reason: "CRDNotOwned",
-                message: match owner {
-                    Some(other) => format!("CRD {crd_name} belongs to RGD {other}"),
-                    None => format!(
-                        "CRD {crd_name} exists and is not owned by kro; refusing to take it over"
-                    ),
-                },
+                message: format!("{refusal}; refusing to take it over"),
             });
         }
-        let old = serde_json::to_value(existing)?;
         if let Ok(comparison) = compare_crds(&old, &crd)
             && comparison.is_breaking()
             && !compiled.rgd.allows_breaking_changes()

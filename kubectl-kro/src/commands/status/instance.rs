@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result, bail};
 use kro_core::compile::Compiled;
-use kro_core::runtime::{Observed, Phase, Readiness, Runtime, Settings};
+use kro_core::runtime::{
+    INSTANCE_ID_LABEL, NODE_ID_LABEL, Observed, Phase, Readiness, Runtime, Settings, selector_query,
+};
 use kube::Api;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::discovery::Scope;
@@ -18,11 +20,6 @@ use super::{find_kind, instance_ready};
 use crate::cluster_rgd::{self, DefinedKind};
 use crate::kube_client::Connection;
 use crate::output::{Paint, Table, painted};
-
-/// The label kro puts on every child: the instance's uid.
-const INSTANCE_ID_LABEL: &str = "kro.run/instance-id";
-/// The label kro puts on every child: the id of the resource it was made for.
-const NODE_ID_LABEL: &str = "kro.run/node-id";
 
 /// An instance and its children.
 #[derive(Debug, Serialize)]
@@ -469,7 +466,7 @@ impl<'a> Reader<'a> {
         };
         let client = self.connection.client.clone();
         if collection {
-            let selector = label_selector(reference.pointer("/metadata/selector"));
+            let selector = selector_query(reference.pointer("/metadata/selector"));
             let api: Api<DynamicObject> = if namespace.is_empty() || !namespaced {
                 Api::all_with(client, &resource)
             } else {
@@ -524,36 +521,6 @@ fn stripped(object: DynamicObject, resource: &ApiResource) -> Result<Json> {
         }
     }
     Ok(json)
-}
-
-/// A `metav1.LabelSelector` as the query string the API takes.
-fn label_selector(selector: Option<&Json>) -> String {
-    let mut parts = Vec::new();
-    let Some(selector) = selector else {
-        return String::new();
-    };
-    if let Some(labels) = selector.get("matchLabels").and_then(Json::as_object) {
-        for (k, v) in labels {
-            parts.push(format!("{k}={}", v.as_str().unwrap_or_default()));
-        }
-    }
-    if let Some(exprs) = selector.get("matchExpressions").and_then(Json::as_array) {
-        for e in exprs {
-            let key = e["key"].as_str().unwrap_or_default();
-            let values: Vec<&str> = e["values"]
-                .as_array()
-                .map(|v| v.iter().filter_map(Json::as_str).collect())
-                .unwrap_or_default();
-            match e["operator"].as_str().unwrap_or_default() {
-                "In" => parts.push(format!("{key} in ({})", values.join(","))),
-                "NotIn" => parts.push(format!("{key} notin ({})", values.join(","))),
-                "Exists" => parts.push(key.to_owned()),
-                "DoesNotExist" => parts.push(format!("!{key}")),
-                _ => {}
-            }
-        }
-    }
-    parts.join(",")
 }
 
 impl InstanceStatus {
@@ -809,21 +776,5 @@ WebApp/shop                                                False   IN_PROGRESS
 ";
         let rendered = status.render(false);
         assert_eq!(rendered, expected, "\n{rendered}");
-    }
-
-    #[test]
-    fn label_selectors_become_query_strings() {
-        let selector = json!({
-            "matchLabels": {"app": "shop"},
-            "matchExpressions": [
-                {"key": "tier", "operator": "In", "values": ["web", "api"]},
-                {"key": "canary", "operator": "DoesNotExist"}
-            ]
-        });
-        assert_eq!(
-            label_selector(Some(&selector)),
-            "app=shop,tier in (web,api),!canary"
-        );
-        assert_eq!(label_selector(None), "");
     }
 }

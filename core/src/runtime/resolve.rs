@@ -126,7 +126,8 @@ impl<'a> Resolver<'a, '_> {
         vars.insert("schema", self.schema.clone());
         for &d in &self.rt.compiled.graph.dependencies[self.i] {
             if let Some(value) = &bound.values[d] {
-                self.rt.bind(&mut vars, d, &self.rt.compiled.graph.ids[d], value);
+                self.rt
+                    .bind(&mut vars, d, &self.rt.compiled.graph.ids[d], value);
             }
         }
         if let Err(phase) = self.include(&vars) {

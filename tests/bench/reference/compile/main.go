@@ -1,7 +1,7 @@
 // Command compile times the reference kro's graph builder on RGD files, for the side-by-side
 // comparison in tests/bench/compare.
 //
-// Usage: compile -kubeconfig FILE [-time 1s] RGD-FILE...
+// Usage: compile -kubeconfig FILE [-time 1s] [-cpuprofile FILE] RGD-FILE...
 //
 // For every file it decodes the ResourceGraphDefinition once, checks that the reference accepts
 // it, then prints one tab-separated line:
@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ import (
 func main() {
 	benchTime := flag.Duration("time", time.Second, "how long to run each measurement")
 	kubeconfig := flag.String("kubeconfig", "", "the kubeconfig of a running control plane")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed builds to this file")
 	flag.Parse()
 	// testing.Benchmark reads -test.benchtime; register the testing flags and set it.
 	testing.Init()
@@ -59,6 +61,17 @@ func main() {
 	}
 	// The controller's defaults (--rgd-max-collection-size, --rgd-max-collection-dimension-size).
 	config := graph.RGDConfig{MaxCollectionSize: 1000, MaxCollectionDimensionSize: 10}
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	for _, path := range flag.Args() {
 		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))

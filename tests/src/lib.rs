@@ -31,6 +31,7 @@ pub mod binary;
 pub mod cleanup;
 pub mod cluster;
 pub mod controller;
+pub mod faults;
 pub mod identity;
 pub mod names;
 pub mod namespace;

@@ -23,6 +23,7 @@ mod kinds;
 mod lease;
 mod metrics;
 mod rgd;
+mod watches;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -14,6 +14,7 @@ use super::error::Error;
 use super::events::Events;
 use super::kinds::Kinds;
 use super::metrics::Metrics;
+use super::watches::Watches;
 
 /// A resource as discovery described it.
 #[derive(Clone, Debug)]
@@ -36,6 +37,8 @@ pub struct Context {
     pub kinds: Kinds,
     /// Kubernetes Events.
     pub events: Events,
+    /// Watches shared by the served kinds.
+    pub watches: Watches,
     /// RGDs whose graph was not accepted: reconciled again when any CRD changes (a missing
     /// kind may have been installed).
     pub unaccepted: std::sync::Mutex<BTreeSet<String>>,
@@ -52,6 +55,7 @@ impl Context {
             settings,
             metrics,
             kinds: Kinds::default(),
+            watches: Watches::default(),
             unaccepted: std::sync::Mutex::new(BTreeSet::new()),
             ready: AtomicBool::new(false),
             discovered: Mutex::new(HashMap::new()),

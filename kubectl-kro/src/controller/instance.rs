@@ -21,7 +21,6 @@ use kro_core::schema::crd::{KRO_VERSION_LABEL, OWNED_LABEL, RGD_ID_LABEL, RGD_NA
 use kube::api::{
     ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, Preconditions,
 };
-use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Config as ControllerConfig};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
@@ -33,6 +32,7 @@ use super::conditions::{merge_diff, now};
 use super::context::Discovered;
 use super::error::Error;
 use super::externals::{ExternalIndex, ExternalKey};
+use super::watches::name_and_namespace;
 use super::{Context, FINALIZER, KRO_VERSION};
 
 /// `kro.run/reconcile: suspended` pauses an instance.
@@ -165,30 +165,31 @@ pub async fn run(
     let mut controller =
         Controller::new_with(api, watcher::Config::default(), kind.resource.clone())
             .with_config(ControllerConfig::default().concurrency(ctx.settings.concurrency));
-    // Children's events (metadata only, by kro's labels) map back to their instance, so a
-    // deleted or edited child is repaired within seconds.
-    let selector = format!(
-        "{OWNED_LABEL}=true,kro.run/instance-kind={},kro.run/instance-group={}",
-        kind.resource.kind, kind.resource.group
-    );
+    // Children's events (metadata only, by kro's labels; one watch per child kind shared by
+    // every served kind) map back to their instance, so a deleted or edited child is repaired
+    // within seconds.
     for found in child_resources(&ctx, &kind).await {
-        let api: Api<PartialObjectMeta<DynamicObject>> =
-            Api::all_with(ctx.client.clone(), &found.resource);
+        let subscription =
+            ctx.watches
+                .subscribe(&ctx.client, &found.resource, &format!("{OWNED_LABEL}=true"));
         let instance = kind.resource.clone();
-        controller = controller.watches_with(
-            api,
-            found.resource.clone(),
-            watcher::Config::default().labels(&selector),
-            move |child| {
-                let labels = child.labels();
-                let name = labels.get("kro.run/instance-name")?;
-                let reference = ObjectRef::new_with(name, instance.clone());
-                Some(match labels.get("kro.run/instance-namespace") {
-                    Some(ns) => reference.within(ns),
-                    None => reference,
-                })
-            },
-        );
+        let triggers = subscription.into_stream().filter_map(move |child| {
+            let labels = child.labels();
+            let mine = labels.get("kro.run/instance-kind") == Some(&instance.kind)
+                && labels.get("kro.run/instance-group") == Some(&instance.group);
+            let reference = labels
+                .get("kro.run/instance-name")
+                .filter(|_| mine)
+                .map(|name| {
+                    let reference = ObjectRef::new_with(name, instance.clone());
+                    match labels.get("kro.run/instance-namespace") {
+                        Some(ns) => reference.within(ns),
+                        None => reference,
+                    }
+                });
+            std::future::ready(reference)
+        });
+        controller = controller.reconcile_on(triggers);
     }
     // External references are watched too (all objects of their kinds, metadata only): an
     // event wakes the instances that read that object, so one created later is picked up.
@@ -200,22 +201,14 @@ pub async fn run(
                 continue;
             }
         };
-        let api: Api<PartialObjectMeta<DynamicObject>> =
-            Api::all_with(ctx.client.clone(), &found.resource);
+        let subscription = ctx.watches.subscribe(&ctx.client, &found.resource, "");
         let index = kc.externals.clone();
         let group_kind = group_kind(api_version, external);
-        controller = controller.watches_with(
-            api,
-            found.resource.clone(),
-            watcher::Config::default(),
-            move |object| {
-                index.readers_of(
-                    &group_kind,
-                    &object.namespace().unwrap_or_default(),
-                    &object.name_any(),
-                )
-            },
-        );
+        let triggers = subscription.into_stream().flat_map(move |object| {
+            let (name, namespace) = name_and_namespace(&object);
+            futures::stream::iter(index.readers_of(&group_kind, &namespace, &name))
+        });
+        controller = controller.reconcile_on(triggers);
     }
     controller
         .graceful_shutdown_on(stop)

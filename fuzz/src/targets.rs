@@ -197,7 +197,8 @@ fn round_trip_literal(text: &str) {
 }
 
 /// CEL: parse, type-check in several places of an RGD, and evaluate twice over fixed data
-/// under a small budget; both evaluations agree and the budget is never overspent.
+/// under a small budget; both evaluations agree, the budget is never overspent, and an
+/// expression that reads no variables evaluates to a value of the type the checker gave it.
 pub fn cel(text: &str) {
     let source = Builtin;
     let env = environment(&source);
@@ -224,6 +225,7 @@ pub fn cel(text: &str) {
     let Ok(program) = Program::new(text) else {
         return;
     };
+    let closed = cel::check(text, &env.scope(Context::Status), &Expected::Any);
     let vars = activation();
     let run = || {
         let mut budget = Budget::new(400_000).with_per_expression(200_000);
@@ -234,6 +236,23 @@ pub fn cel(text: &str) {
     let first = run();
     let second = run();
     assert_eq!(first, second, "two evaluations of {text:?} differ");
+
+    // An expression that reads no variables and checks evaluates to a value of its type.
+    if closed.is_ok()
+        && closed.references.is_empty()
+        && let Ok(cel::Output::Value(value)) = &first
+    {
+        let ty = closed.ty.to_string();
+        let fits = match ty.as_str() {
+            "bool" => value.is_boolean(),
+            "int" => value.is_i64(),
+            "string" => value.is_string(),
+            t if t.starts_with("list(") => value.is_array(),
+            t if t.starts_with("map(") => value.is_object(),
+            _ => true,
+        };
+        assert!(fits, "`{text}` checks as {ty} but evaluates to {value}");
+    }
 }
 
 /// The whole compiler: compiling the same text twice gives identical results (diagnostics,

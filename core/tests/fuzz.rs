@@ -28,27 +28,27 @@ const HANG_AFTER: Duration = Duration::from_secs(60);
 
 #[test]
 fn yaml() {
-    fuzz("yaml", 1500);
+    fuzz("yaml", 10_000);
 }
 
 #[test]
 fn schema() {
-    fuzz("schema", 1500);
+    fuzz("schema", 8_000);
 }
 
 #[test]
 fn extract() {
-    fuzz("extract", 3000);
+    fuzz("extract", 20_000);
 }
 
 #[test]
 fn cel() {
-    fuzz("cel", 1500);
+    fuzz("cel", 8_000);
 }
 
 #[test]
 fn compile() {
-    fuzz("compile", 400);
+    fuzz("compile", 4_000);
 }
 
 #[test]

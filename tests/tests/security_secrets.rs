@@ -242,7 +242,15 @@ impl Fixture {
             .list(&ListParams::default())
             .await
             .unwrap();
-        found.extend(self.leaks("events", &serde_json::to_string(&events).unwrap()));
+        for event in &events.items {
+            let place = format!(
+                "event {} {:?} on {:?}",
+                event.metadata.name.as_deref().unwrap_or_default(),
+                event.reason,
+                event.involved_object.name
+            );
+            found.extend(self.leaks(&place, &serde_json::to_string(event).unwrap()));
+        }
         let events_v1 = Api::<k8s_openapi::api::events::v1::Event>::namespaced(
             self.client.clone(),
             self.ns.name(),
@@ -250,7 +258,15 @@ impl Fixture {
         .list(&ListParams::default())
         .await
         .unwrap();
-        found.extend(self.leaks("events.k8s.io", &serde_json::to_string(&events_v1).unwrap()));
+        for event in &events_v1.items {
+            let place = format!(
+                "events.k8s.io event {} {:?} on {:?}",
+                event.metadata.name.as_deref().unwrap_or_default(),
+                event.reason,
+                event.regarding.as_ref().and_then(|r| r.name.as_deref())
+            );
+            found.extend(self.leaks(&place, &serde_json::to_string(event).unwrap()));
+        }
         found.extend(self.leaks("controller log", &self.controller.log_text()));
         found
     }

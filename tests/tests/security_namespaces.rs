@@ -1,6 +1,7 @@
 //! The namespace model (docs/security.md): children of a namespaced instance land in the
 //! instance's namespace unless the template names another; a template may name any namespace,
-//! even one taken from the instance's spec; cluster-scoped children have none; and what limits
+//! even one taken from the instance's spec (and a missing one is reported, not created);
+//! cluster-scoped children have none; and what limits
 //! where the controller writes is its ServiceAccount's RBAC — an admin grants writes per
 //! namespace with RoleBindings, and a child aimed elsewhere fails with the API server's reason.
 
@@ -143,6 +144,44 @@ async fn children_land_in_the_instance_namespace_unless_the_template_names_anoth
         .unwrap();
     assert_eq!(role.namespace(), None);
     assert_eq!(role.labels()["kro.run/instance-namespace"], home.name());
+
+    // A namespace that does not exist: the API server's refusal, in the status.
+    let missing = unique_name("sec-ns-missing");
+    let missing_role = unique_name("sec-ns-role");
+    let _missing_role = DeleteOnDrop::cluster_scoped::<ClusterRole>(&missing_role);
+    apply(
+        &client,
+        &resource,
+        Some(home.name()),
+        &json!({
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": kind,
+            "metadata": { "name": "lost" },
+            "spec": { "target": missing, "roleName": missing_role },
+        }),
+    )
+    .await;
+    let lost = wait::until(
+        "the missing namespace to be reported",
+        wait::TIMEOUT,
+        || async {
+            let o = instances.get("lost").await.map_err(|e| e.to_string())?;
+            match state(&o) {
+                Some("ERROR") => Ok(o),
+                _ => Err(format!("{:?}", o.data.get("status"))),
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        condition(&lost, "Ready").unwrap()["message"],
+        format!("remote: the API server refused it: namespaces \"{missing}\" not found")
+    );
+    instances
+        .delete("lost", &DeleteParams::default())
+        .await
+        .unwrap();
+    until_gone(&instances, "lost").await;
 
     // Deleting the instance deletes its children in every namespace and the cluster-scoped one.
     instances

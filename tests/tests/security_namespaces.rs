@@ -1,9 +1,9 @@
 //! The namespace model (docs/security.md): children of a namespaced instance land in the
 //! instance's namespace unless the template names another; a template may name any namespace,
-//! even one taken from the instance's spec (and a missing one is reported, not created);
-//! cluster-scoped children have none; and what limits
-//! where the controller writes is its ServiceAccount's RBAC — an admin grants writes per
-//! namespace with RoleBindings, and a child aimed elsewhere fails with the API server's reason.
+//! even one taken from the instance's spec (a missing one is reported, not created);
+//! cluster-scoped children have none; and what limits where the controller writes is its
+//! ServiceAccount's RBAC — an admin grants writes per namespace with RoleBindings, and a child
+//! aimed elsewhere fails with the API server's reason.
 
 use k8s_openapi::api::core::v1::{ConfigMap, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};

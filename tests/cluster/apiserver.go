@@ -44,9 +44,16 @@ func apiserverFlags(etcdURL string, p *pki, certDir string, verbosity int) []str
 		"--endpoint-reconciler-type=none",
 		"--profiling=false",
 		"--shutdown-delay-duration=0s",
+		// On shutdown (a restart, see restartableAPIServer), drain the requests in flight and then
+		// close the connections of watches and other long-running requests within 2s, instead of
+		// waiting up to a minute for them.
+		"--shutdown-send-retry-after=true",
 		fmt.Sprintf("--v=%d", verbosity),
 	}
 }
+
+// loggingApplied is set once the first kube-apiserver of this process has configured logging.
+var loggingApplied bool
 
 // startAPIServer validates the options, builds the server chain (aggregator → kube-apiserver →
 // apiextensions) and serves it on listener until ctx is done. Errors after start are sent on
@@ -65,8 +72,12 @@ func startAPIServer(ctx context.Context, listener net.Listener, flags []string) 
 		return nil, nil, err
 	}
 	featureGate := registry.FeatureGateFor(basecompatibility.DefaultKubeComponent)
-	if err := logsapi.ValidateAndApply(s.Logs, featureGate); err != nil {
-		return nil, nil, err
+	// Logging is global and may be configured once per process; a restarted server keeps it.
+	if !loggingApplied {
+		if err := logsapi.ValidateAndApply(s.Logs, featureGate); err != nil {
+			return nil, nil, err
+		}
+		loggingApplied = true
 	}
 	// kube-apiserver's own loopback clients should not log warnings they caused themselves.
 	rest.SetDefaultWarningHandler(rest.NoWarnings{})

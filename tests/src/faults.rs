@@ -246,12 +246,12 @@ fn violation(
 }
 
 /// How many times the control plane has restarted its kube-apiserver since it started (the
-/// `apiserver-restarts` file it keeps in `target/cluster`).
-pub fn apiserver_restarts() -> u64 {
+/// `apiserver-restarts` file it keeps in `target/cluster`); `None` when it keeps no count (it
+/// is not running, or was built before it could restart its API server).
+pub fn apiserver_restarts() -> Option<u64> {
     std::fs::read_to_string(cluster_dir().join("apiserver-restarts"))
         .ok()
         .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// Restarts the control plane's kube-apiserver (etcd, the controller manager, the scheduler
@@ -265,7 +265,11 @@ pub fn apiserver_restarts() -> u64 {
 ///
 /// When the control plane is not running, or its API server is not back within three minutes.
 pub async fn restart_apiserver(client: &Client) {
-    let before = apiserver_restarts();
+    // A control plane that keeps no count would take SIGUSR1 for a signal to exit.
+    let before = apiserver_restarts().expect(
+        "target/cluster/apiserver-restarts: the running control plane cannot restart its API \
+         server (restart it with tests/cluster/down and tests/cluster/up)",
+    );
     let pid = std::fs::read_to_string(cluster_dir().join("cluster.pid"))
         .expect("the control plane's pid file (is it running?)");
     let status = std::process::Command::new("kill")
@@ -280,7 +284,7 @@ pub async fn restart_apiserver(client: &Client) {
     let timeout = Duration::from_secs(180);
     let start = Instant::now();
     wait::until("the kube-apiserver to restart", timeout, || async {
-        let now = apiserver_restarts();
+        let now = apiserver_restarts().unwrap_or(0);
         if now > before {
             Ok(())
         } else {

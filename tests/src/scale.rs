@@ -252,13 +252,21 @@ async fn controller_requests(subject: &Subject) -> Option<(f64, f64)> {
     Some(requests_in(&text, "rest_client_requests_total", "method"))
 }
 
-/// Sums a request counter: all samples, and those whose `verb_label` is a write.
+/// Sums a request counter: all samples, and those whose `verb_label` is a write (the API server
+/// counts a server-side apply as `APPLY`, a client as `PATCH`).
 fn requests_in(text: &str, family: &str, verb_label: &str) -> (f64, f64) {
     let all = sum_samples(text, family, |_| true);
     let writes = sum_samples(text, family, |labels| {
-        ["POST", "PUT", "PATCH", "DELETE"]
-            .iter()
-            .any(|verb| labels.contains(&format!("{verb_label}=\"{verb}\"")))
+        [
+            "POST",
+            "PUT",
+            "PATCH",
+            "APPLY",
+            "DELETE",
+            "DELETECOLLECTION",
+        ]
+        .iter()
+        .any(|verb| labels.contains(&format!("{verb_label}=\"{verb}\"")))
     });
     (all, writes)
 }

@@ -138,13 +138,18 @@ async fn controller() {
     let kubeconfig_flag = format!("--kubeconfig={}", kubeconfig.display());
     let mut command = tokio::process::Command::new(&binary);
     match which.as_str() {
-        // Defaults otherwise, as a user would run each.
+        // Defaults otherwise, as a user would install each.
         "ours" => command
             .args(["controller", &kubeconfig_flag, &metrics])
             .args(["--health-probe-bind-address=0"])
             .env("RUST_LOG", "info"),
+        // Its binary logs at debug level unless told; its Helm chart runs it at info.
         "reference" => command
-            .args([&metrics, "--health-probe-bind-address=0"])
+            .args([
+                &metrics,
+                "--health-probe-bind-address=0",
+                "--zap-log-level=info",
+            ])
             .env("KUBECONFIG", &kubeconfig),
         other => panic!("KRO_BENCH_CONTROLLER is ours or reference, not {other}"),
     };

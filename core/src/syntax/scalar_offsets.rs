@@ -118,9 +118,14 @@ fn align(raw: &str, decoded: &str, style: ScalarStyle) -> Option<Vec<usize>> {
             if double_quoted && sc == '\\' {
                 let next = raw[p + 1..].chars().next()?;
                 if next == '\n' || next == '\r' {
-                    // An escaped line break joins lines without producing a character.
+                    // An escaped line break joins lines without producing a character; the
+                    // next line's indentation goes too, but an empty line still folds into a
+                    // line break, so line breaks are left to match.
                     p += 1 + next.len_utf8();
-                    while raw[p..].starts_with([' ', '\t', '\n', '\r']) {
+                    if next == '\r' && raw[p..].starts_with('\n') {
+                        p += 1;
+                    }
+                    while raw[p..].starts_with([' ', '\t']) {
                         p += 1;
                     }
                     continue;

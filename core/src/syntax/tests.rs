@@ -206,6 +206,9 @@ fn offsets_inside_every_scalar_style() {
     assert_dollars_map("v: \"tab\\t\\\"${a}\\\" \\u00e9 ${b}\"\n", "v");
     assert_dollars_map("v: \"line one\n  line ${two}\"\n", "v");
     assert_dollars_map("v: \"joined \\\n  ${x}\"\n", "v");
+    assert_dollars_map("v: \"joined \\\r\n  ${x}\"\n", "v");
+    assert_dollars_map("v: \"joined \\\n\n  ${x}\"\n", "v");
+    assert_dollars_map("v: \"joined \\\n\r\n  ${x}\"\n", "v");
     assert_dollars_map("v: |\n  first ${a}\n    indented ${b}\n\n  last\n", "v");
     assert_dollars_map("v: >-\n  folded ${a}\n  more ${b}\n", "v");
     assert_dollars_map("v: |-\n  ${é} ü ${ü}\n", "v");

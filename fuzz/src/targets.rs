@@ -226,16 +226,17 @@ pub fn cel(text: &str) {
         return;
     };
     let closed = cel::check(text, &env.scope(Context::Status), &Expected::Any);
-    let vars = activation();
-    let run = || {
+    let run = |vars: &Activation| {
         let mut budget = Budget::new(400_000).with_per_expression(200_000);
-        let out = program.eval(&vars, &mut budget);
+        let out = program.eval(vars, &mut budget);
         assert!(budget.spent() <= budget.limit(), "budget overspent");
         out
     };
-    let first = run();
-    let second = run();
+    let vars = activation(false);
+    let first = run(&vars);
+    let second = run(&vars);
     assert_eq!(first, second, "two evaluations of {text:?} differ");
+    let _ = run(&activation(true));
 
     // An expression that reads no variables and checks evaluates to a value of its type.
     if closed.is_ok()
@@ -356,8 +357,9 @@ fn environment(source: &Builtin) -> Env<'_> {
     env
 }
 
-/// Data for evaluation, shaped like the environment.
-fn activation() -> Activation {
+/// Data for evaluation, shaped like the environment; `typed` binds the Deployments through
+/// their schema, as the runtime binds observed objects.
+fn activation(typed: bool) -> Activation {
     let mut vars = Activation::new();
     vars.insert(
         "schema",
@@ -381,8 +383,18 @@ fn activation() -> Activation {
             {"type": "Available", "status": "True"},
         ]},
     });
-    vars.insert("deployment", deployment.clone());
-    vars.insert("workers", json!([deployment.clone(), deployment]));
+    if typed {
+        let schema: Schema = serde_json::from_value(json!({
+            "$ref": "#/components/schemas/io.k8s.api.apps.v1.Deployment"
+        }))
+        .expect("deployment schema");
+        let workers = json!([deployment.clone(), deployment.clone()]);
+        vars.insert_typed("deployment", &deployment, &schema, Some(&Builtin));
+        vars.insert_typed("workers", &workers, &schema, Some(&Builtin));
+    } else {
+        vars.insert("deployment", deployment.clone());
+        vars.insert("workers", json!([deployment.clone(), deployment]));
+    }
     vars.insert("legacy", json!({"anything": {"goes": [true, false]}}));
     vars.insert("region", json!("eu-west-1"));
     vars.insert("each", json!({"status": {"ready": true}}));

@@ -19,6 +19,7 @@
 pub mod drift;
 mod evaluate;
 mod labels;
+pub mod redact;
 mod resolve;
 mod status;
 
@@ -99,6 +100,11 @@ impl Observed {
     /// Records that the API server refused a resource's objects (the message says why).
     pub fn insert_error(&mut self, id: &str, message: String) {
         self.errors.insert(id.to_owned(), message);
+    }
+
+    /// Every observed object.
+    pub fn objects(&self) -> impl Iterator<Item = &Json> {
+        self.objects.values().flatten()
     }
 
     /// Why the API server refused a resource's objects, if it did.

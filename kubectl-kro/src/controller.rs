@@ -71,7 +71,13 @@ pub const FINALIZER: &str = "kro.run/finalizer";
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).
 pub fn init_logging(format: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // The client's debug lines print API refusals whole, and a refusal quotes the value it
+    // refused, which may come from a Secret: they show only when asked for by name.
+    let asked = std::env::var("RUST_LOG").is_ok_and(|v| v.contains("kube_client"));
+    if !asked && let Ok(quiet) = "kube_client::client=info".parse() {
+        filter = filter.add_directive(quiet);
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -510,7 +510,6 @@ async fn the_controller_runs_as_its_service_account() {
 /// is written (kubectl-kro/src/controller/instance.rs, `read_external(…).await?`): the instance
 /// gets its finalizer and no status, and only the log says why.
 #[tokio::test]
-#[ignore = "a refused externalRef read leaves the instance without a status (kubectl-kro/src/controller/instance.rs read_external(...).await?)"]
 async fn an_external_reference_the_role_does_not_grant_is_reported() {
     let client = client().await;
     install_rgd_crd(&client).await;

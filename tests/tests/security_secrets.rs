@@ -302,7 +302,6 @@ async fn secret_values_stay_out_of_logs_events_and_status() {
 /// which quotes the invalid value, is copied into the status, the Event and the log
 /// (kubectl-kro/src/controller/instance.rs).
 #[tokio::test]
-#[ignore = "Secret data appears in readyWhen messages (core/src/runtime/resolve.rs values_seen) and in API server refusals copied to status, Events and log"]
 async fn secret_values_stay_out_of_failure_messages() {
     let f = Fixture::new("sec-secret-fail").await;
     f.create_instance("unready", json!({ "checkReady": true }))

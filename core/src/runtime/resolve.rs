@@ -420,10 +420,14 @@ impl<'a> Resolver<'a, '_> {
             match program.eval(&vars, self.budget) {
                 Ok(Output::Value(Json::Bool(true))) => {}
                 Ok(Output::Value(value)) => {
+                    let shown = match value {
+                        Json::Bool(_) | Json::Null => show(&value),
+                        _ if is_secret(object) => "a value read from a Secret".to_owned(),
+                        _ => show(&value),
+                    };
                     return Some(format!(
-                        "readyWhen `${{{}}}` is {}{}",
+                        "readyWhen `${{{}}}` is {shown}{}",
                         expression.text,
-                        show(&value),
                         seen()
                     ));
                 }
@@ -474,6 +478,14 @@ impl<'a> Resolver<'a, '_> {
         let selector = external.selector.is_some();
         if !selector {
             self.default_namespace(&mut reference);
+        }
+        if let Some(error) = self.observed.error(self.id()) {
+            return (
+                self.plan(Phase::Failed {
+                    error: format!("reading it failed: {error}"),
+                }),
+                None,
+            );
         }
         let live = self.observed.get(self.id());
         let mut plan;
@@ -539,6 +551,12 @@ fn phase_of(unresolved: Unresolved) -> Phase {
     }
 }
 
+/// Whether an object is a Secret (its `data` and `stringData` are never shown).
+pub(super) fn is_secret(object: &Json) -> bool {
+    object.get("kind").and_then(Json::as_str) == Some("Secret")
+        && object.get("apiVersion").and_then(Json::as_str) == Some("v1")
+}
+
 /// The values of the `name.a.b` paths a readyWhen expression reads, as ` (name.a.b = 1, …)`,
 /// so a user sees why a condition is false.
 fn values_seen(expression: &str, name: &str, object: &Json) -> String {
@@ -581,11 +599,16 @@ fn values_seen(expression: &str, name: &str, object: &Json) -> String {
             continue;
         }
         let pointer: String = path.iter().map(|p| format!("/{p}")).collect();
-        let text = format!(
-            "{name}.{} = {}",
-            path.join("."),
-            object.pointer(&pointer).map_or("<absent>".to_owned(), show)
-        );
+        let value = object.pointer(&pointer);
+        // A Secret's values never reach a status message (or the logs and events that
+        // repeat it): that they are there is all it says.
+        let secret = is_secret(object) && matches!(path[0], "data" | "stringData");
+        let shown = match value {
+            None => "<absent>".to_owned(),
+            Some(_) if secret => "<secret value>".to_owned(),
+            Some(value) => show(value),
+        };
+        let text = format!("{name}.{} = {shown}", path.join("."));
         if !seen.contains(&text) {
             seen.push(text);
         }
@@ -601,6 +624,25 @@ fn values_seen(expression: &str, name: &str, object: &Json) -> String {
 mod tests {
     use super::values_seen;
     use serde_json::json;
+
+    #[test]
+    fn ready_when_messages_never_show_secret_values() {
+        let secret = json!({"apiVersion": "v1", "kind": "Secret",
+                            "metadata": {"name": "db"}, "data": {"password": "aHVudGVyMg=="}});
+        let seen = values_seen(
+            "creds.data.password == 'x' && creds.metadata.name == 'db'",
+            "creds",
+            &secret,
+        );
+        assert_eq!(
+            seen,
+            " (creds.data.password = <secret value>, creds.metadata.name = \"db\")"
+        );
+        assert_eq!(
+            values_seen("creds.data.missing == 'x'", "creds", &secret),
+            " (creds.data.missing = <absent>)"
+        );
+    }
 
     #[test]
     fn ready_when_messages_show_the_values_read() {

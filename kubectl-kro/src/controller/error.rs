@@ -29,6 +29,10 @@ pub enum Error {
     /// An object the controller needs is malformed (no name, no uid, …).
     #[error("{0}")]
     Malformed(String),
+    /// A child could not be applied or an external reference read; the instance's status says
+    /// why, with Secret values cut out (so does this message).
+    #[error("{0}")]
+    Child(String),
 }
 
 impl Error {
@@ -57,6 +61,7 @@ impl Error {
             Error::UnknownKind { .. } => "unknown_kind",
             Error::Json(_) => "json",
             Error::Malformed(_) => "malformed",
+            Error::Child(_) => "child",
         }
     }
 }

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use kro_core::compile::Compiled;
 use kro_core::runtime::{
-    APPLY_ORDER_ANNOTATION, FIELD_MANAGER, INSTANCE_ID_LABEL, InstanceState, Observed, Phase,
-    Runtime, Settings as PlanSettings, applyset_id, drift, selector_query,
+    APPLY_ORDER_ANNOTATION, FIELD_MANAGER, INSTANCE_ID_LABEL, InstanceState, Observed, Phase, Plan,
+    Runtime, Settings as PlanSettings, applyset_id, drift, redact, selector_query,
 };
 use kro_core::schema::Scope;
 use kro_core::schema::crd::{KRO_VERSION_LABEL, OWNED_LABEL, RGD_ID_LABEL, RGD_NAME_LABEL};
@@ -342,7 +342,7 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
     let mut plan = runtime.plan(&instance_json, &observed, &settings);
     let mut plans = 1u64;
     let mut applied: BTreeMap<Identity, usize> = BTreeMap::new();
-    let mut apply_errors: Vec<Error> = Vec::new();
+    let mut apply_errors: Vec<String> = Vec::new();
     let mut external_reads = BTreeSet::new();
     for _ in 0..=plan.resources.len() {
         let mut progressed = false;
@@ -358,8 +358,25 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
             }
             if let Some(reference) = &resource.external {
                 done.insert(resource.id.clone());
-                let (key, read) =
-                    read_external(kc, reference, &namespace, resource.collection).await?;
+                let (key, read) = match read_external(
+                    kc,
+                    reference,
+                    &namespace,
+                    resource.collection,
+                )
+                .await
+                {
+                    Ok(read) => read,
+                    // Reported like a refused child: in the status, then retried.
+                    Err(error) => {
+                        let message = redacted(&error, &plan, &observed);
+                        tracing::warn!(resource = %resource.id, %message, "reading an external reference failed");
+                        observed.insert_error(&resource.id, message.clone());
+                        apply_errors.push(message);
+                        progressed = true;
+                        continue;
+                    }
+                };
                 external_reads.insert(key);
                 if let Some(items) = read {
                     if resource.collection {
@@ -392,9 +409,10 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
             // A refused child fails its resource in the plan (and so in the status, with the
             // API server's reason); independent resources still proceed.
             if let Some(error) = refused {
-                tracing::warn!(resource = %resource.id, %error, "applying a child failed");
-                observed.insert_error(&resource.id, error.status_message());
-                apply_errors.push(error);
+                let message = redacted(&error, &plan, &observed);
+                tracing::warn!(resource = %resource.id, %message, "applying a child failed");
+                observed.insert_error(&resource.id, message.clone());
+                apply_errors.push(message);
                 progressed = true;
                 continue;
             }
@@ -461,14 +479,22 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
 
     write_status(kc, &instance, plan.status.clone()).await?;
     // Retried with backoff; the status already says what failed.
-    if let Some(error) = apply_errors.into_iter().next() {
-        return Err(error);
+    if let Some(message) = apply_errors.into_iter().next() {
+        return Err(Error::Child(message));
     }
     Ok(if plan.state == InstanceState::Active {
         Action::requeue(kc.ctx.settings.instance_resync_interval)
     } else {
         Action::requeue(kc.ctx.settings.instance_requeue_interval)
     })
+}
+
+/// The error as the status reports it, without the value of any Secret the reconcile handled
+/// (an API server's refusal quotes the value it refused).
+fn redacted(error: &Error, plan: &Plan, observed: &Observed) -> String {
+    let desired = plan.resources.iter().flat_map(|r| r.desired.iter());
+    let values = redact::secret_values(observed.objects().chain(desired));
+    redact::redact(&error.status_message(), &values)
 }
 
 /// The ApplySet `contains-group-kinds` value for a set of `(apiVersion, kind)`.
@@ -635,6 +661,7 @@ async fn ensure_child(
         .await
         .map_err(Error::api(format!("applying {kind} {namespace}/{name}")))?;
     kc.applied.lock().expect("applied lock").insert(key, hash);
+    tracing::debug!(child = %identity.0, namespace = %namespace, name = %name, "applied");
     Ok((
         identity,
         without_managed_fields(serde_json::to_value(live)?),
@@ -752,18 +779,39 @@ async fn list_children(
             }
         }
     }
-    let selector = format!("{INSTANCE_ID_LABEL}={uid}");
+    let selector = ListParams::default().labels(&format!("{INSTANCE_ID_LABEL}={uid}"));
+    // Where namespaced children can be when the controller may not list across namespaces:
+    // the instance's namespace and the ApplySet's additional namespaces.
+    let namespaces: BTreeSet<String> = instance
+        .namespace()
+        .into_iter()
+        .chain(
+            instance
+                .annotations()
+                .get(APPLYSET_NAMESPACES)
+                .into_iter()
+                .flat_map(|list| list.split(','))
+                .filter(|ns| !ns.is_empty())
+                .map(str::to_owned),
+        )
+        .collect();
     let mut children = Vec::new();
     for found in resources {
+        let listing = |e| Error::api(format!("listing {} children", found.resource.kind))(e);
         let api: Api<DynamicObject> = Api::all_with(kc.ctx.client.clone(), &found.resource);
-        let list = api
-            .list_metadata(&ListParams::default().labels(&selector))
-            .await
-            .map_err(Error::api(format!(
-                "listing {} children",
-                found.resource.kind
-            )))?;
-        for item in list.items {
+        let items = match api.list_metadata(&selector).await {
+            Ok(list) => list.items,
+            Err(kube::Error::Api(status)) if status.code == 403 && found.namespaced => {
+                let mut items = Vec::new();
+                for namespace in &namespaces {
+                    let api = api_for(&kc.ctx, &found, Some(namespace));
+                    items.extend(api.list_metadata(&selector).await.map_err(listing)?.items);
+                }
+                items
+            }
+            Err(error) => return Err(listing(error)),
+        };
+        for item in items {
             let wave = item
                 .annotations()
                 .get(APPLY_ORDER_ANNOTATION)

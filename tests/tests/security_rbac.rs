@@ -470,9 +470,9 @@ async fn the_controller_runs_as_its_service_account() {
     .await;
     assert!(configs.get_opt("granted-config").await.unwrap().is_none());
 
-    // The refused instance: to find its children the controller lists Secrets at the cluster
-    // scope, which the role does not grant either. Until it can, its log says why deletion
-    // does not finish (docs/security.md); the admin then removes the finalizer.
+    // The refused instance: to find its children the controller lists Secrets, which the role
+    // does not grant anywhere. Until it can, its log says why deletion does not finish
+    // (docs/security.md); the admin then removes the finalizer.
     refused_api
         .delete("refused", &DeleteParams::default())
         .await
@@ -505,10 +505,8 @@ async fn the_controller_runs_as_its_service_account() {
     drop(controller);
 }
 
-/// An external reference to a kind the role does not let the controller read should be
-/// reported like a refused child. Today the read's error ends the reconcile before the status
-/// is written (kubectl-kro/src/controller/instance.rs, `read_external(…).await?`): the instance
-/// gets its finalizer and no status, and only the log says why.
+/// An external reference to a kind the role does not let the controller read is reported like
+/// a refused child: in the instance's status, not only in the log.
 #[tokio::test]
 async fn an_external_reference_the_role_does_not_grant_is_reported() {
     let client = client().await;

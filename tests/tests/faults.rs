@@ -488,7 +488,7 @@ async fn children_deleted_by_someone_else_during_instance_deletion() {
     apply_rgd_and_wait_active(&client, &chain_rgd(&name, &kind)).await;
     let resource = generated_kind(&kind);
     let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
-    for instance in ["held", "raced", "stuck"] {
+    for instance in ["held", "raced", "stuck", "replaced"] {
         apply(
             &client,
             &resource,
@@ -497,7 +497,7 @@ async fn children_deleted_by_someone_else_during_instance_deletion() {
         )
         .await;
     }
-    let mut expected: BTreeMap<String, String> = ["held", "raced", "stuck"]
+    let mut expected: BTreeMap<String, String> = ["held", "raced", "stuck", "replaced"]
         .into_iter()
         .map(|n| (n.to_owned(), "v0".to_owned()))
         .collect();
@@ -574,6 +574,40 @@ async fn children_deleted_by_someone_else_during_instance_deletion() {
     }
     hold(&configmaps, "stuck-a-b-c-v0", None).await;
 
+    // `replaced`: while it waits for its held wave-2 child, someone deletes its wave-0 child
+    // and creates a ConfigMap of their own under the same name. That one is not kro's to delete.
+    hold(&configmaps, "replaced-a-b-c-v0", Some(&[HOLD])).await;
+    instances
+        .delete("replaced", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait::until(
+        "replaced's wave 2 to be deleting",
+        wait::TIMEOUT,
+        || async { deleting(&configmaps, "replaced-a-b-c-v0").await },
+    )
+    .await;
+    configmaps
+        .delete("replaced-a", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait::until("replaced-a to be gone", wait::TIMEOUT, || async {
+        gone(&configmaps, "replaced-a").await
+    })
+    .await;
+    let foreign = configmaps
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({
+                "metadata": {"name": "replaced-a"},
+                "data": {"owner": "someone else"}
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    hold(&configmaps, "replaced-a-b-c-v0", None).await;
+
     expected.clear();
     converged(
         &client,
@@ -584,6 +618,12 @@ async fn children_deleted_by_someone_else_during_instance_deletion() {
         SETTLE,
     )
     .await;
+    let survivor = configmaps.get_opt("replaced-a").await.unwrap();
+    assert_eq!(
+        survivor.as_ref().and_then(|cm| cm.uid()),
+        foreign.uid(),
+        "someone else's ConfigMap under a child's name was deleted or replaced: {survivor:?}"
+    );
     ns.delete().await;
 }
 

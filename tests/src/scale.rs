@@ -87,6 +87,9 @@ pub struct Report {
     pub quiet_controller_writes: Option<f64>,
     /// The controller's own requests during the quiet period.
     pub quiet_controller_requests: Option<f64>,
+    /// The controller's own writes during the quiet period less its first 10 seconds (work
+    /// still trailing the last instance's ACTIVE is not steady-state churn).
+    pub settled_controller_writes: Option<f64>,
     /// Each deleted child's time until it was back (`None`: not within the timeout).
     pub repairs: Vec<Option<Duration>>,
     /// From deleting every instance to all of them gone.
@@ -137,6 +140,10 @@ impl Report {
             opt(self.quiet_controller_requests)
         );
         println!(
+            "quiet period less its first 10 s: controller writes: {}",
+            opt(self.settled_controller_writes)
+        );
+        println!(
             "deleted child repaired after:         {}s",
             repairs.join("s, ")
         );
@@ -173,6 +180,10 @@ impl Report {
             (
                 "quiet_controller_requests",
                 opt(self.quiet_controller_requests),
+            ),
+            (
+                "settled_controller_writes",
+                opt(self.settled_controller_writes),
             ),
             ("repair_s", repairs.join(",")),
             ("all_deleted_s", secs(self.all_deleted)),
@@ -400,7 +411,10 @@ pub async fn run(client: &Client, namespace: &str, subject: &Subject, scale: &Sc
     }
 
     // A quiet period: nothing changes, so the controller should write nothing.
-    tokio::time::sleep(scale.quiet).await;
+    let settle = Duration::from_secs(10).min(scale.quiet);
+    tokio::time::sleep(settle).await;
+    let controller_settled = controller_requests(subject).await;
+    tokio::time::sleep(scale.quiet - settle).await;
     let quiet = apiserver_requests(client).await;
     let controller_quiet = controller_requests(subject).await;
     report.quiet_apiserver_requests = quiet.0 - after.0;
@@ -408,6 +422,9 @@ pub async fn run(client: &Client, namespace: &str, subject: &Subject, scale: &Sc
     if let (Some(b), Some(a)) = (controller_after, controller_quiet) {
         report.quiet_controller_requests = Some(a.0 - b.0);
         report.quiet_controller_writes = Some(a.1 - b.1);
+    }
+    if let (Some(b), Some(a)) = (controller_settled, controller_quiet) {
+        report.settled_controller_writes = Some(a.1 - b.1);
     }
     report.peak_rss_kib = peak_rss_kib(subject.pid);
 

@@ -728,3 +728,106 @@ async fn a_competing_field_manager_renaming_a_childs_instance_label_is_undone() 
     .await;
     ns.delete().await;
 }
+
+#[tokio::test]
+async fn a_scale_by_another_manager_is_taken_back_and_a_restart_annotation_kept() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    let client = client().await;
+    install_rgd_crd(&client).await;
+    let ns = TestNamespace::create(&client, "faults-scale").await;
+    let (name, kind) = unique_rgd("faults-scale");
+    let _guards = rgd_guards(&name, &kind);
+    let _controller = Controller::start(&name, &[]);
+    let rgd = kro_tests::controller::rgd_manifest(
+        &name,
+        &kind,
+        json!({"replicas": "integer | default=2"}),
+        json!({}),
+        json!([{"id": "web", "template": {
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "${schema.metadata.name}-web"},
+            "spec": {
+                "replicas": "${schema.spec.replicas}",
+                "selector": {"matchLabels": {"app": "${schema.metadata.name}-web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "${schema.metadata.name}-web"}},
+                    "spec": {"containers": [{"name": "app", "image": "nginx"}]}
+                }
+            }
+        }}]),
+    );
+    apply_rgd_and_wait_active(&client, &rgd).await;
+    let resource = generated_kind(&kind);
+    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    apply(
+        &client,
+        &resource,
+        Some(ns.name()),
+        &instance_manifest(&kind, "s", json!({})),
+    )
+    .await;
+    kro_tests::controller::wait_instance_active(&instances, "s").await;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
+    let replicas = |d: &Deployment| d.spec.as_ref().and_then(|s| s.replicas);
+
+    // Scaled through the /scale subresource by someone else (as `kubectl scale` or an
+    // autoscaler would), and restarted as `kubectl rollout restart` does (an annotation of the
+    // pod template, which the controller does not manage).
+    deployments
+        .patch_scale(
+            "s-web",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 5}})),
+        )
+        .await
+        .unwrap();
+    deployments
+        .patch(
+            "s-web",
+            &PatchParams {
+                field_manager: Some("kubectl-rollout".into()),
+                ..PatchParams::default()
+            },
+            &Patch::Strategic(json!({"spec": {"template": {"metadata": {"annotations": {
+                "kubectl.kubernetes.io/restartedAt": "2026-01-01T00:00:00Z"
+            }}}}})),
+        )
+        .await
+        .unwrap();
+    let restarted = |d: &Deployment| {
+        d.spec
+            .as_ref()
+            .and_then(|s| s.template.metadata.as_ref())
+            .and_then(|m| m.annotations.as_ref())
+            .and_then(|a| a.get("kubectl.kubernetes.io/restartedAt"))
+            .cloned()
+    };
+    let settled = wait::until(
+        "the controller to scale back to 2, keeping the restart annotation",
+        wait::TIMEOUT,
+        || async {
+            let d = deployments.get("s-web").await.map_err(|e| e.to_string())?;
+            if replicas(&d) == Some(2) && restarted(&d).is_some() {
+                Ok(d)
+            } else {
+                Err(format!(
+                    "replicas {:?}, restartedAt {:?}",
+                    replicas(&d),
+                    restarted(&d)
+                ))
+            }
+        },
+    )
+    .await;
+    // And it stays so: no tug of war over the template (the generation does not move).
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let later = deployments.get("s-web").await.unwrap();
+    assert_eq!(replicas(&later), Some(2));
+    assert!(restarted(&later).is_some(), "{later:?}");
+    assert_eq!(
+        later.metadata.generation, settled.metadata.generation,
+        "the Deployment keeps being rewritten"
+    );
+    kro_tests::controller::wait_instance_active(&instances, "s").await;
+    ns.delete().await;
+}

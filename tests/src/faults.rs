@@ -39,7 +39,6 @@ impl Rng {
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_nanos() as u64)
             });
-        println!("{test}: seed {seed} (replay with KRO_FAULTS_SEED={seed})");
         eprintln!("{test}: seed {seed} (replay with KRO_FAULTS_SEED={seed})");
         Rng(seed)
     }

@@ -660,11 +660,10 @@ fn label_and_managers(cm: &ConfigMap, key: &str) -> (Option<String>, Vec<String>
     (cm.labels().get(key).cloned(), managers)
 }
 
-/// A child's events are mapped to their instance by the child's labels as they are now, so an
-/// edit of `kro.run/instance-name` sends the event to an instance that does not exist, and the
-/// child's own instance (ACTIVE, nothing else changing) only sees it at the next resync.
+/// An edit of a child's `kro.run/instance-name` label points its events at an instance that does
+/// not exist; the controller also maps them by the child's `kro.run/instance-id`, so the real
+/// owner (ACTIVE, nothing else changing) puts the label back within seconds, not at the resync.
 #[tokio::test]
-#[ignore = "controller bug: an edited kro.run/instance-name label on a child is not undone until the resync (events mapped by the new labels only)"]
 async fn a_competing_field_manager_renaming_a_childs_instance_label_is_undone() {
     let client = client().await;
     install_rgd_crd(&client).await;

@@ -142,6 +142,8 @@ struct KindContext {
     applied: Mutex<HashMap<(String, Identity), u64>>,
     /// Which instances read which external objects.
     externals: Arc<ExternalIndex>,
+    /// The instances reconciled, by uid: child events find their owner by uid label too.
+    owners: Arc<Mutex<HashMap<String, ObjectRef<DynamicObject>>>>,
 }
 
 /// `(group/kind, namespace, name)` of a child.
@@ -161,6 +163,7 @@ pub async fn run(
         pruned: Mutex::new(HashMap::new()),
         applied: Mutex::new(HashMap::new()),
         externals: Arc::new(ExternalIndex::default()),
+        owners: Arc::new(Mutex::new(HashMap::new())),
     });
     let mut controller =
         Controller::new_with(api, watcher::Config::default(), kind.resource.clone())
@@ -173,11 +176,12 @@ pub async fn run(
             ctx.watches
                 .subscribe(&ctx.client, &found.resource, &format!("{OWNED_LABEL}=true"));
         let instance = kind.resource.clone();
-        let triggers = subscription.into_stream().filter_map(move |child| {
+        let owners = kc.owners.clone();
+        let triggers = subscription.into_stream().flat_map(move |child| {
             let labels = child.labels();
             let mine = labels.get("kro.run/instance-kind") == Some(&instance.kind)
                 && labels.get("kro.run/instance-group") == Some(&instance.group);
-            let reference = labels
+            let by_name = labels
                 .get("kro.run/instance-name")
                 .filter(|_| mine)
                 .map(|name| {
@@ -187,7 +191,18 @@ pub async fn run(
                         None => reference,
                     }
                 });
-            std::future::ready(reference)
+            // By uid too: a child whose name, kind or group label someone edited still wakes
+            // the instance that owns it (which then puts the labels back).
+            let by_uid = labels.get(INSTANCE_ID_LABEL).and_then(|uid| {
+                owners
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(uid)
+                    .cloned()
+            });
+            let mut references: Vec<_> = by_name.into_iter().chain(by_uid).collect();
+            references.dedup();
+            futures::stream::iter(references)
         });
         controller = controller.reconcile_on(triggers);
     }
@@ -431,6 +446,10 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
     }
     kc.externals
         .record(instance_ref(kc, &instance), external_reads);
+    kc.owners
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(uid.clone(), instance_ref(kc, &instance));
     kc.ctx
         .metrics
         .cel_expr_eval
@@ -910,6 +929,10 @@ async fn delete(instance: &DynamicObject, uid: &str, kc: &KindContext) -> Result
         .map_err(Error::api("removing the instance's finalizer"))?;
     kc.pruned.lock().expect("pruned lock").remove(uid);
     kc.externals.forget(&instance_ref(kc, instance));
+    kc.owners
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(uid);
     kc.applied
         .lock()
         .expect("applied lock")

@@ -311,3 +311,59 @@ pub fn instance_manifest(kind: &str, name: &str, spec: Json) -> Json {
         "spec": spec
     })
 }
+
+/// One test's served RGD: its own namespace, controller, RGD and generated kind — the setup every
+/// controller test starts with.
+pub struct Served {
+    /// The admin client.
+    pub client: Client,
+    /// The test's namespace (instances go here).
+    pub ns: crate::TestNamespace,
+    /// The RGD's name (also the controller's label).
+    pub name: String,
+    /// The generated kind.
+    pub kind: String,
+    /// The generated kind's API resource.
+    pub resource: ApiResource,
+    /// Instances in the test's namespace.
+    pub instances: Api<DynamicObject>,
+    /// The controller serving it.
+    pub controller: Controller,
+    /// Delete the RGD and its CRD when dropped (bind it: `guards: _guards`).
+    pub guards: (DeleteOnDrop, DeleteOnDrop),
+}
+
+impl Served {
+    /// Starts a controller (with `flags`, serving /metrics when `metrics`), applies the RGD that
+    /// `manifest(name, kind)` returns and waits until it is Active.
+    pub async fn start(
+        prefix: &str,
+        flags: &[&str],
+        metrics: bool,
+        manifest: impl FnOnce(&str, &str) -> Json,
+    ) -> Served {
+        let client = crate::client().await;
+        install_rgd_crd(&client).await;
+        let ns = crate::TestNamespace::create(&client, prefix).await;
+        let (name, kind) = unique_rgd(prefix);
+        let controller = if metrics {
+            Controller::start_with_metrics(&name, flags)
+        } else {
+            Controller::start(&name, flags)
+        };
+        let guards = rgd_guards(&name, &kind);
+        apply_rgd_and_wait_active(&client, &manifest(&name, &kind)).await;
+        let resource = generated_kind(&kind);
+        let instances = Api::namespaced_with(client.clone(), ns.name(), &resource);
+        Served {
+            client,
+            ns,
+            name,
+            kind,
+            resource,
+            instances,
+            controller,
+            guards,
+        }
+    }
+}

@@ -62,3 +62,24 @@ pub async fn crd_established(client: &kube::Client, name: &str) {
     )
     .await;
 }
+
+/// Waits until the object `name` is gone (deleted and its finalizers done).
+///
+/// # Panics
+///
+/// After [`TIMEOUT`], with the object's finalizers.
+pub async fn gone<K>(api: &kube::Api<K>, name: &str)
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    until(&format!("{name} to be gone"), TIMEOUT, || async {
+        match api.get_opt(name).await.map_err(|e| e.to_string())? {
+            None => Ok(()),
+            Some(object) => Err(format!(
+                "still there, finalizers {:?}",
+                object.meta().finalizers
+            )),
+        }
+    })
+    .await;
+}

@@ -449,13 +449,7 @@ async fn a_broken_rgd_keeps_the_last_good_graph_and_breaking_changes_are_refused
         .delete("web", &DeleteParams::default())
         .await
         .unwrap();
-    wait::until("the instance to be gone", wait::TIMEOUT, || async {
-        match instances.get_opt("web").await.map_err(|e| e.to_string())? {
-            None => Ok(()),
-            Some(o) => Err(format!("{:?}", o.data.get("status"))),
-        }
-    })
-    .await;
+    wait::gone(&instances, "web").await;
     ns.delete().await;
 }
 

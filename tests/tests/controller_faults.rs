@@ -9,7 +9,7 @@ use std::time::Duration;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kro_tests::controller::{
-    Controller, apply, apply_rgd_and_wait_active, generated_kind, install_rgd_crd,
+    Controller, Served, apply, apply_rgd_and_wait_active, generated_kind, install_rgd_crd,
     instance_manifest, rgd_guards, rgd_manifest, state, unique_rgd, wait_instance_active,
 };
 use kro_tests::{TestNamespace, client, rgd_api_resource, wait};
@@ -49,15 +49,16 @@ const HOLD: &str = "test.kro.run/hold";
 
 #[tokio::test]
 async fn deletion_goes_wave_by_wave_as_the_api_server_sees_it() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "ctl-waves").await;
-    let (name, kind) = unique_rgd("ctl-waves");
-    let _controller = Controller::start(&name, &[]);
-    let _guards = rgd_guards(&name, &kind);
-    apply_rgd_and_wait_active(&client, &chain(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller: _controller,
+        guards: _guards,
+        ..
+    } = Served::start("ctl-waves", &[], false, chain).await;
     apply(
         &client,
         &resource,
@@ -134,13 +135,7 @@ async fn deletion_goes_wave_by_wave_as_the_api_server_sees_it() {
             .await
             .unwrap();
     }
-    wait::until("the instance to be gone", wait::TIMEOUT, || async {
-        match instances.get_opt("w").await.map_err(|e| e.to_string())? {
-            None => Ok(()),
-            Some(o) => Err(format!("{:?}", o.finalizers())),
-        }
-    })
-    .await;
+    wait::gone(&instances, "w").await;
     ns.delete().await;
 }
 
@@ -303,23 +298,11 @@ async fn leadership_moves_on_a_crash_and_on_a_graceful_shutdown() {
         .delete("led", &DeleteParams::default())
         .await
         .unwrap();
-    wait::until("the instance to be deleted", wait::TIMEOUT, || async {
-        match instances.get_opt("led").await.map_err(|e| e.to_string())? {
-            None => Ok(()),
-            Some(_) => Err("still there".to_owned()),
-        }
-    })
-    .await;
+    wait::gone(&instances, "led").await;
 
     let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
     rgds.delete(&name, &DeleteParams::default()).await.unwrap();
-    wait::until("the RGD to be deleted", wait::TIMEOUT, || async {
-        match rgds.get_opt(&name).await.map_err(|e| e.to_string())? {
-            None => Ok(()),
-            Some(_) => Err("still there".to_owned()),
-        }
-    })
-    .await;
+    wait::gone(&rgds, &name).await;
 
     // A graceful shutdown gives the lease up at once instead of letting it expire.
     let status = second.terminate().await;

@@ -9,8 +9,9 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kro_tests::cleanup::DeleteOnDrop;
 use kro_tests::controller::{
-    Controller, apply, apply_rgd_and_wait_active, condition, generated_kind, install_rgd_crd,
-    instance_manifest, rgd_guards, rgd_manifest, state, unique_rgd, wait_instance_active,
+    Controller, Served, apply, apply_rgd_and_wait_active, condition, generated_kind,
+    install_rgd_crd, instance_manifest, rgd_guards, rgd_manifest, state, unique_rgd,
+    wait_instance_active,
 };
 use kro_tests::{TestNamespace, client, rgd_api_resource, unique_name, wait};
 use kube::api::{ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
@@ -261,17 +262,19 @@ async fn collection_names(configmaps: &Api<ConfigMap>, node: &str) -> Vec<String
 
 #[tokio::test]
 async fn a_collection_grows_and_shrinks_with_its_list() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "ctl-each").await;
-    let (name, kind) = unique_rgd("ctl-each");
-    let _controller = Controller::start(&name, &[]);
-    let _guards = rgd_guards(&name, &kind);
-    apply_rgd_and_wait_active(
-        &client,
-        &rgd_manifest(
-            &name,
-            &kind,
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller: _controller,
+        guards: _guards,
+        ..
+    } = Served::start("ctl-each", &[], false, |name, kind| {
+        rgd_manifest(
+            name,
+            kind,
             json!({"regions": "[]string"}),
             json!({"count": "${size(configs)}"}),
             json!([{"id": "configs",
@@ -282,11 +285,9 @@ async fn a_collection_grows_and_shrinks_with_its_list() {
                 "metadata": {"name": "${schema.metadata.name}-${region}"},
                 "data": {"region": "${region}"}
             }}]),
-        ),
-    )
+        )
+    })
     .await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
     let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
     let set_regions = |regions: Json| {
         let client = client.clone();
@@ -460,17 +461,20 @@ async fn an_external_reference_created_later_is_picked_up_by_its_watch() {
 
 #[tokio::test]
 async fn instances_can_still_be_deleted_after_their_rgd_is() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "ctl-orphan").await;
-    let (name, kind) = unique_rgd("ctl-orphan");
-    let _controller = Controller::start(&name, &[]);
-    let _guards = rgd_guards(&name, &kind);
-    apply_rgd_and_wait_active(
-        &client,
-        &rgd_manifest(
-            &name,
-            &kind,
+    let Served {
+        client,
+        ns,
+        name,
+        kind,
+        resource,
+        instances,
+        controller: _controller,
+        guards: _guards,
+        ..
+    } = Served::start("ctl-orphan", &[], false, |name, kind| {
+        rgd_manifest(
+            name,
+            kind,
             json!({}),
             json!({}),
             json!([{"id": "config", "template": {
@@ -478,11 +482,9 @@ async fn instances_can_still_be_deleted_after_their_rgd_is() {
                 "metadata": {"name": "${schema.metadata.name}-config"},
                 "data": {"a": "b"}
             }}]),
-        ),
-    )
+        )
+    })
     .await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
     apply(
         &client,
         &resource,
@@ -495,13 +497,7 @@ async fn instances_can_still_be_deleted_after_their_rgd_is() {
     // The RGD goes (its CRD stays: no --allow-crd-deletion).
     let rgds: Api<DynamicObject> = Api::all_with(client.clone(), &rgd_api_resource());
     rgds.delete(&name, &DeleteParams::default()).await.unwrap();
-    wait::until("the RGD to be gone", wait::TIMEOUT, || async {
-        match rgds.get_opt(&name).await.map_err(|e| e.to_string())? {
-            None => Ok(()),
-            Some(_) => Err("still there".to_owned()),
-        }
-    })
-    .await;
+    wait::gone(&rgds, &name).await;
 
     // Deleting the instance still deletes its children and removes the finalizer.
     instances

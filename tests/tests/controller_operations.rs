@@ -5,12 +5,9 @@
 
 use std::time::Duration;
 
-use kro_tests::controller::{
-    Controller, apply, apply_rgd_and_wait_active, condition, generated_kind, install_rgd_crd,
-    rgd_guards, state, unique_rgd, wait_instance_active,
-};
-use kro_tests::{TestNamespace, client, wait};
-use kube::api::{Api, DynamicObject};
+use kro_tests::controller::{Served, apply, condition, state, wait_instance_active};
+use kro_tests::wait;
+use kube::api::Api;
 use serde_json::{Value as Json, json};
 
 /// An RGD with a ConfigMap, a Secret and a Deployment that waits for both.
@@ -70,15 +67,22 @@ fn is_write(labels: &str) -> bool {
 
 #[tokio::test]
 async fn a_steady_instance_is_resynced_without_writes() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "ctl-steady").await;
-    let (name, kind) = unique_rgd("ctl-steady");
-    let controller = Controller::start_with_metrics(&name, &["--instance-resync-interval=1s"]);
-    let _guards = rgd_guards(&name, &kind);
-    apply_rgd_and_wait_active(&client, &manifest(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller,
+        guards: _guards,
+        ..
+    } = Served::start(
+        "ctl-steady",
+        &["--instance-resync-interval=1s"],
+        true,
+        manifest,
+    )
+    .await;
     apply(
         &client,
         &resource,
@@ -133,15 +137,16 @@ async fn a_steady_instance_is_resynced_without_writes() {
 
 #[tokio::test]
 async fn a_child_the_api_server_refuses_is_reported_in_the_status() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "ctl-refused").await;
-    let (name, kind) = unique_rgd("ctl-refused");
-    let controller = Controller::start_with_metrics(&name, &[]);
-    let _guards = rgd_guards(&name, &kind);
-    apply_rgd_and_wait_active(&client, &manifest(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller,
+        guards: _guards,
+        ..
+    } = Served::start("ctl-refused", &[], true, manifest).await;
     // Upper case is not allowed in object names: the API server refuses every child.
     let instance = |child_name: &str| json!({"apiVersion": "kro.run/v1alpha1", "kind": kind, "metadata": {"name": "web"}, "spec": {"name": child_name}});
     apply(&client, &resource, Some(ns.name()), &instance("Web")).await;
@@ -211,15 +216,16 @@ async fn a_child_the_api_server_refuses_is_reported_in_the_status() {
 
 #[tokio::test]
 async fn the_metrics_families_are_served_after_work() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "ctl-metrics").await;
-    let (name, kind) = unique_rgd("ctl-metrics");
-    let controller = Controller::start_with_metrics(&name, &[]);
-    let _guards = rgd_guards(&name, &kind);
-    apply_rgd_and_wait_active(&client, &manifest(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller,
+        guards: _guards,
+        ..
+    } = Served::start("ctl-metrics", &[], true, manifest).await;
     apply(
         &client,
         &resource,

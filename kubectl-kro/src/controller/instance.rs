@@ -345,117 +345,18 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
     let instance_json = serde_json::to_value(&instance)?;
     let namespace = instance.namespace().unwrap_or_default();
 
-    let settings = PlanSettings {
-        kro_version: KRO_VERSION.to_owned(),
-        max_collection_size: kc.ctx.settings.max_collection_size,
-        now: now(),
-        ..PlanSettings::default()
-    };
-    let runtime = &kc.kind.runtime;
-    let mut observed = Observed::new();
-    let mut done: HashSet<String> = HashSet::new();
-    let mut plan = runtime.plan(&instance_json, &observed, &settings);
-    let mut plans = 1u64;
-    let mut applied: BTreeMap<Identity, usize> = BTreeMap::new();
-    let mut apply_errors: Vec<String> = Vec::new();
-    let mut external_reads = BTreeSet::new();
-    for _ in 0..=plan.resources.len() {
-        let mut progressed = false;
-        for resource in &plan.resources {
-            if done.contains(&resource.id) {
-                continue;
-            }
-            if matches!(
-                resource.phase,
-                Phase::Excluded { .. } | Phase::Failed { .. }
-            ) {
-                continue;
-            }
-            if let Some(reference) = &resource.external {
-                done.insert(resource.id.clone());
-                let (key, read) = match read_external(
-                    kc,
-                    reference,
-                    &namespace,
-                    resource.collection,
-                )
-                .await
-                {
-                    Ok(read) => read,
-                    // Reported like a refused child: in the status, then retried.
-                    Err(error) => {
-                        let message = redacted(&error, &plan, &observed);
-                        tracing::warn!(resource = %resource.id, %message, "reading an external reference failed");
-                        observed.insert_error(&resource.id, message.clone());
-                        apply_errors.push(message);
-                        progressed = true;
-                        continue;
-                    }
-                };
-                external_reads.insert(key);
-                if let Some(items) = read {
-                    if resource.collection {
-                        observed.insert_items(&resource.id, items);
-                    } else if let Some(first) = items.into_iter().next() {
-                        observed.insert(&resource.id, first);
-                    }
-                    progressed = true;
-                }
-                continue;
-            }
-            if !matches!(resource.phase, Phase::Resolved { .. }) {
-                continue;
-            }
-            done.insert(resource.id.clone());
-            let mut live = Vec::new();
-            let mut refused = None;
-            for object in &resource.desired {
-                match ensure_child(kc, &uid, object, &namespace).await {
-                    Ok((identity, object)) => {
-                        applied.insert(identity, resource.wave);
-                        live.push(object);
-                    }
-                    Err(error) => {
-                        refused = Some(error);
-                        break;
-                    }
-                }
-            }
-            // A refused child fails its resource in the plan (and so in the status, with the
-            // API server's reason); independent resources still proceed.
-            if let Some(error) = refused {
-                let message = redacted(&error, &plan, &observed);
-                tracing::warn!(resource = %resource.id, %message, "applying a child failed");
-                observed.insert_error(&resource.id, message.clone());
-                apply_errors.push(message);
-                progressed = true;
-                continue;
-            }
-            if resource.collection {
-                observed.insert_items(&resource.id, live);
-            } else if let Some(first) = live.into_iter().next() {
-                observed.insert(&resource.id, first);
-            }
-            progressed = true;
-        }
-        if !progressed {
-            break;
-        }
-        plan = runtime.plan(&instance_json, &observed, &settings);
-        plans += 1;
-    }
+    let Converged {
+        plan,
+        applied,
+        errors: apply_errors,
+        external_reads,
+    } = converge(kc, &uid, &instance_json, &namespace).await;
     kc.externals
         .record(instance_ref(kc, &instance), external_reads);
     kc.owners
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(uid.clone(), instance_ref(kc, &instance));
-    kc.ctx
-        .metrics
-        .cel_expr_eval
-        .get_or_create(&vec![("gvk", kc.kind.gvk())])
-        .inc_by(plans * kc.kind.expressions);
-
     // Children in other namespaces join the ApplySet's additional namespaces.
     let others: BTreeSet<&str> = applied
         .keys()
@@ -506,6 +407,125 @@ async fn reconcile_instance(instance: &DynamicObject, kc: &KindContext) -> Resul
     } else {
         Action::requeue(kc.ctx.settings.instance_requeue_interval)
     })
+}
+
+/// What one pass of observe → plan → apply left: the last plan, the children applied (with
+/// their waves), the refusals (already in the plan), and the external objects read.
+struct Converged {
+    plan: Plan,
+    applied: BTreeMap<Identity, usize>,
+    errors: Vec<String>,
+    external_reads: BTreeSet<ExternalKey>,
+}
+
+/// Applies what the plan resolves and plans again with what the cluster returned, until nothing
+/// more resolves: every resource whose dependencies are ready gets applied in this one pass.
+async fn converge(kc: &KindContext, uid: &str, instance_json: &Json, namespace: &str) -> Converged {
+    let settings = PlanSettings {
+        kro_version: KRO_VERSION.to_owned(),
+        max_collection_size: kc.ctx.settings.max_collection_size,
+        now: now(),
+        ..PlanSettings::default()
+    };
+    let runtime = &kc.kind.runtime;
+    let mut observed = Observed::new();
+    let mut done: HashSet<String> = HashSet::new();
+    let mut plan = runtime.plan(instance_json, &observed, &settings);
+    let mut plans = 1u64;
+    let mut applied: BTreeMap<Identity, usize> = BTreeMap::new();
+    let mut apply_errors: Vec<String> = Vec::new();
+    let mut external_reads = BTreeSet::new();
+    for _ in 0..=plan.resources.len() {
+        let mut progressed = false;
+        for resource in &plan.resources {
+            if done.contains(&resource.id) {
+                continue;
+            }
+            if matches!(
+                resource.phase,
+                Phase::Excluded { .. } | Phase::Failed { .. }
+            ) {
+                continue;
+            }
+            if let Some(reference) = &resource.external {
+                done.insert(resource.id.clone());
+                let (key, read) = match read_external(kc, reference, namespace, resource.collection)
+                    .await
+                {
+                    Ok(read) => read,
+                    // Reported like a refused child: in the status, then retried.
+                    Err(error) => {
+                        let message = redacted(&error, &plan, &observed);
+                        tracing::warn!(resource = %resource.id, %message, "reading an external reference failed");
+                        observed.insert_error(&resource.id, message.clone());
+                        apply_errors.push(message);
+                        progressed = true;
+                        continue;
+                    }
+                };
+                external_reads.insert(key);
+                if let Some(items) = read {
+                    if resource.collection {
+                        observed.insert_items(&resource.id, items);
+                    } else if let Some(first) = items.into_iter().next() {
+                        observed.insert(&resource.id, first);
+                    }
+                    progressed = true;
+                }
+                continue;
+            }
+            if !matches!(resource.phase, Phase::Resolved { .. }) {
+                continue;
+            }
+            done.insert(resource.id.clone());
+            let mut live = Vec::new();
+            let mut refused = None;
+            for object in &resource.desired {
+                match ensure_child(kc, uid, object, namespace).await {
+                    Ok((identity, object)) => {
+                        applied.insert(identity, resource.wave);
+                        live.push(object);
+                    }
+                    Err(error) => {
+                        refused = Some(error);
+                        break;
+                    }
+                }
+            }
+            // A refused child fails its resource in the plan (and so in the status, with the
+            // API server's reason); independent resources still proceed.
+            if let Some(error) = refused {
+                let message = redacted(&error, &plan, &observed);
+                tracing::warn!(resource = %resource.id, %message, "applying a child failed");
+                observed.insert_error(&resource.id, message.clone());
+                apply_errors.push(message);
+                progressed = true;
+                continue;
+            }
+            if resource.collection {
+                observed.insert_items(&resource.id, live);
+            } else if let Some(first) = live.into_iter().next() {
+                observed.insert(&resource.id, first);
+            }
+            progressed = true;
+        }
+        if !progressed {
+            break;
+        }
+        plan = runtime.plan(instance_json, &observed, &settings);
+        plans += 1;
+    }
+    kc.ctx
+        .metrics
+        .cel_expr_eval
+        .get_or_create(&vec![("gvk", kc.kind.gvk())])
+        .inc_by(plans * kc.kind.expressions);
+    Converged {
+        plan,
+        applied,
+        errors: apply_errors,
+        external_reads,
+    }
 }
 
 /// The error as the status reports it, without the value of any Secret the reconcile handled

@@ -87,6 +87,18 @@ pub fn yaml(text: &str) {
                     );
                     let end = offsets.to_source(s.text.len());
                     assert!(end <= text.len(), "scalar end {end} past the text");
+                    if offsets.is_exact() && !alias {
+                        // Each character comes from itself in the source, or from an escape.
+                        for (i, c) in s.text.char_indices().filter(|(_, c)| !c.is_whitespace()) {
+                            let at = offsets.to_source(i);
+                            let source = text.get(at..).and_then(|t| t.chars().next());
+                            assert!(
+                                source == Some(c) || source == Some('\\'),
+                                "{c:?} of scalar {:?} maps to {source:?} at {at}",
+                                s.text
+                            );
+                        }
+                    }
                 }
             });
         }

@@ -148,6 +148,16 @@ fn align(raw: &str, decoded: &str, style: ScalarStyle) -> Option<Vec<usize>> {
             if (c == ' ' || c == '\n') && (sc == '\n' || sc == '\r') {
                 push_char(&mut offsets, c, p);
                 p += 1;
+                if !block {
+                    // The next line's indentation is not content (outside block scalars): skip
+                    // it, so a space that follows (an escaped one) is not matched to it.
+                    if sc == '\r' && raw[p..].starts_with('\n') {
+                        p += 1;
+                    }
+                    while raw[p..].starts_with([' ', '\t']) {
+                        p += 1;
+                    }
+                }
                 break;
             }
             let skippable = matches!(sc, ' ' | '\t' | '\n' | '\r') || Some(sc) == quote;

@@ -209,6 +209,8 @@ fn offsets_inside_every_scalar_style() {
     assert_dollars_map("v: \"joined \\\r\n  ${x}\"\n", "v");
     assert_dollars_map("v: \"joined \\\n\n  ${x}\"\n", "v");
     assert_dollars_map("v: \"joined \\\n\r\n  ${x}\"\n", "v");
+    assert_dollars_map("v: \"\n \\ - ${x}\"\n", "v");
+    assert_dollars_map("v: \"a\r\n  \\t${x}\"\n", "v");
     assert_dollars_map("v: |\n  first ${a}\n    indented ${b}\n\n  last\n", "v");
     assert_dollars_map("v: >-\n  folded ${a}\n  more ${b}\n", "v");
     assert_dollars_map("v: |-\n  ${é} ü ${ü}\n", "v");

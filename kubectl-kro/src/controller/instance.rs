@@ -920,19 +920,36 @@ async fn delete(instance: &DynamicObject, uid: &str, kc: &KindContext) -> Result
     if !instance.finalizers().iter().any(|f| f == FINALIZER) {
         return Ok(Action::await_change());
     }
-    let children = list_children(kc, instance, uid).await?;
-    if let Some(top) = children.first().map(|c| c.wave) {
-        for child in children.iter().filter(|c| c.wave == top && !c.deleting) {
+    // Wave after wave in one pass: a child without finalizers is gone when its DELETE returns,
+    // so the next wave can go at once; a child still being finalized is waited for (its
+    // deletion event, or the requeue, brings the instance back).
+    let mut marked = false;
+    for pass in 0.. {
+        if pass == 100 {
+            // Never spin: whatever keeps reappearing is looked at again shortly.
+            return Ok(Action::requeue(Duration::from_millis(500)));
+        }
+        let children = list_children(kc, instance, uid).await?;
+        let Some(top) = children.first().map(|c| c.wave) else {
+            break;
+        };
+        if !marked {
+            let mut status = instance
+                .data
+                .get("status")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            status["state"] = json!(InstanceState::Deleting.as_str());
+            write_status(kc, instance, status).await?;
+            marked = true;
+        }
+        let wave: Vec<&Child> = children.iter().filter(|c| c.wave == top).collect();
+        if wave.iter().all(|c| c.deleting) {
+            return Ok(Action::requeue(Duration::from_millis(500)));
+        }
+        for child in wave.into_iter().filter(|c| !c.deleting) {
             delete_child(kc, child).await?;
         }
-        let mut status = instance
-            .data
-            .get("status")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        status["state"] = json!(InstanceState::Deleting.as_str());
-        write_status(kc, instance, status).await?;
-        return Ok(Action::requeue(Duration::from_millis(500)));
     }
     let remaining: Vec<&String> = instance
         .finalizers()

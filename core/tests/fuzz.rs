@@ -28,12 +28,12 @@ const HANG_AFTER: Duration = Duration::from_secs(60);
 
 #[test]
 fn yaml() {
-    fuzz("yaml", 10_000);
+    fuzz("yaml", 8_000);
 }
 
 #[test]
 fn schema() {
-    fuzz("schema", 8_000);
+    fuzz("schema", 6_000);
 }
 
 #[test]
@@ -43,12 +43,12 @@ fn extract() {
 
 #[test]
 fn cel() {
-    fuzz("cel", 8_000);
+    fuzz("cel", 6_000);
 }
 
 #[test]
 fn compile() {
-    fuzz("compile", 4_000);
+    fuzz("compile", 3_000);
 }
 
 #[test]

@@ -877,7 +877,9 @@ async fn list_children(
     Ok(children)
 }
 
-async fn delete_child(kc: &KindContext, child: &Child) -> Result<(), Error> {
+/// Deletes one child (if it is still the object listed); whether it is gone now (`false`: its
+/// finalizers are still running).
+async fn delete_child(kc: &KindContext, child: &Child) -> Result<bool, Error> {
     let (gk, namespace, name) = &child.identity;
     let api = api_for(&kc.ctx, &child.found, Some(namespace));
     let params = DeleteParams {
@@ -888,11 +890,12 @@ async fn delete_child(kc: &KindContext, child: &Child) -> Result<(), Error> {
         ..DeleteParams::background()
     };
     match api.delete(name, &params).await {
-        Ok(_) => {
+        Ok(deleted) => {
             tracing::info!(child = %gk, namespace = %namespace, name = %name, wave = child.wave, "deleted child");
-            Ok(())
+            Ok(deleted.is_right())
         }
-        Err(kube::Error::Api(status)) if status.code == 404 || status.code == 409 => Ok(()),
+        // Gone already, or replaced by another object (the UID precondition failed).
+        Err(kube::Error::Api(status)) if status.code == 404 || status.code == 409 => Ok(true),
         Err(error) => Err(Error::api(format!("deleting {gk} {namespace}/{name}"))(
             error,
         )),
@@ -920,20 +923,24 @@ async fn delete(instance: &DynamicObject, uid: &str, kc: &KindContext) -> Result
     if !instance.finalizers().iter().any(|f| f == FINALIZER) {
         return Ok(Action::await_change());
     }
-    // Wave after wave in one pass: a child without finalizers is gone when its DELETE returns,
-    // so the next wave can go at once; a child still being finalized is waited for (its
-    // deletion event, or the requeue, brings the instance back).
-    let mut marked = false;
-    for pass in 0.. {
-        if pass == 100 {
-            // Never spin: whatever keeps reappearing is looked at again shortly.
-            return Ok(Action::requeue(Duration::from_millis(500)));
+    // Highest wave first, from one listing: a child without finalizers is gone when its DELETE
+    // returns, so the next wave goes at once; when a wave has children still being finalized,
+    // the instance says DELETING and waits (their deletion events, or the requeue, bring it
+    // back, and it lists again).
+    let children = list_children(kc, instance, uid).await?;
+    let mut start = 0;
+    while start < children.len() {
+        let wave = children[start].wave;
+        let end = children[start..]
+            .iter()
+            .position(|c| c.wave != wave)
+            .map_or(children.len(), |n| start + n);
+        let mut waiting = false;
+        for child in &children[start..end] {
+            let gone = !child.deleting && delete_child(kc, child).await?;
+            waiting |= !gone;
         }
-        let children = list_children(kc, instance, uid).await?;
-        let Some(top) = children.first().map(|c| c.wave) else {
-            break;
-        };
-        if !marked {
+        if waiting {
             let mut status = instance
                 .data
                 .get("status")
@@ -941,15 +948,9 @@ async fn delete(instance: &DynamicObject, uid: &str, kc: &KindContext) -> Result
                 .unwrap_or_else(|| json!({}));
             status["state"] = json!(InstanceState::Deleting.as_str());
             write_status(kc, instance, status).await?;
-            marked = true;
-        }
-        let wave: Vec<&Child> = children.iter().filter(|c| c.wave == top).collect();
-        if wave.iter().all(|c| c.deleting) {
             return Ok(Action::requeue(Duration::from_millis(500)));
         }
-        for child in wave.into_iter().filter(|c| !c.deleting) {
-            delete_child(kc, child).await?;
-        }
+        start = end;
     }
     let remaining: Vec<&String> = instance
         .finalizers()

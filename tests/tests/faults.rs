@@ -324,23 +324,12 @@ async fn a_competing_field_manager_loses_the_managed_field_and_keeps_its_own() {
     .await;
 
     // A plain update (PUT) by another manager, also adding an annotation of its own.
-    wait::until("a plain update to go through", wait::TIMEOUT, || async {
-        let mut cm = configmaps.get("x-a").await.map_err(|e| e.to_string())?;
+    update_as_editor(&configmaps, "x-a", |cm| {
         cm.data
             .get_or_insert_default()
             .insert("value".into(), "edited".into());
         cm.annotations_mut()
             .insert("editor/note".into(), "kept".into());
-        let params = PostParams {
-            field_manager: Some("editor".into()),
-            ..PostParams::default()
-        };
-        // A conflict (the controller wrote meanwhile) is retried.
-        configmaps
-            .replace("x-a", &params, &cm)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
     })
     .await;
     until_configmap(
@@ -393,19 +382,9 @@ async fn a_competing_field_manager_loses_the_managed_field_and_keeps_its_own() {
         },
     )
     .await;
-    wait::until("a plain update to go through", wait::TIMEOUT, || async {
-        let mut cm = configmaps.get("x-a").await.map_err(|e| e.to_string())?;
+    update_as_editor(&configmaps, "x-a", |cm| {
         cm.labels_mut()
             .insert("kro.run/instance-id".into(), "someone-else".into());
-        let params = PostParams {
-            field_manager: Some("editor".into()),
-            ..PostParams::default()
-        };
-        configmaps
-            .replace("x-a", &params, &cm)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
     })
     .await;
     let uid = instances.get("x").await.unwrap().uid().unwrap();
@@ -694,19 +673,9 @@ async fn a_competing_field_manager_renaming_a_childs_instance_label_is_undone() 
     let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
 
     // A plain update points the child at another instance name.
-    wait::until("a plain update to go through", wait::TIMEOUT, || async {
-        let mut cm = configmaps.get("x-a").await.map_err(|e| e.to_string())?;
+    update_as_editor(&configmaps, "x-a", |cm| {
         cm.labels_mut()
             .insert("kro.run/instance-name".into(), "someone-else".into());
-        let params = PostParams {
-            field_manager: Some("editor".into()),
-            ..PostParams::default()
-        };
-        configmaps
-            .replace("x-a", &params, &cm)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
     })
     .await;
     until_configmap(
@@ -829,4 +798,23 @@ async fn a_scale_by_another_manager_is_taken_back_and_a_restart_annotation_kept(
     );
     kro_tests::controller::wait_instance_active(&instances, "s").await;
     ns.delete().await;
+}
+
+/// A plain update (PUT) of ConfigMap `name` by the field manager `editor`, retried on conflicts
+/// (the controller may write meanwhile).
+async fn update_as_editor(configmaps: &Api<ConfigMap>, name: &str, edit: impl Fn(&mut ConfigMap)) {
+    let params = PostParams {
+        field_manager: Some("editor".into()),
+        ..PostParams::default()
+    };
+    wait::until("a plain update to go through", wait::TIMEOUT, || async {
+        let mut cm = configmaps.get(name).await.map_err(|e| e.to_string())?;
+        edit(&mut cm);
+        configmaps
+            .replace(name, &params, &cm)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
 }

@@ -11,14 +11,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ConfigMap;
-use kro_tests::controller::{
-    Controller, apply, apply_rgd_and_wait_active, generated_kind, install_rgd_crd,
-    instance_manifest, rgd_guards, unique_rgd,
-};
+use kro_tests::controller::{Served, apply, instance_manifest};
 use kro_tests::faults::{CHAIN_NODES, chain_rgd, converged, restart_apiserver};
-use kro_tests::{TestNamespace, client};
 use kube::Api;
-use kube::api::{DeleteParams, DynamicObject};
+use kube::api::DeleteParams;
 use serde_json::json;
 
 /// How long the invariants may take to hold after a restart.
@@ -31,15 +27,22 @@ fn instance_name(i: usize) -> String {
 #[tokio::test]
 async fn the_controller_rides_out_apiserver_restarts_during_a_rollout_and_a_deletion() {
     const N: usize = 20;
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "faults-apiserver").await;
-    let (name, kind) = unique_rgd("faults-apiserver");
-    let _guards = rgd_guards(&name, &kind);
-    let _controller = Controller::start(&name, &["--dynamic-controller-concurrent-reconciles=8"]);
-    apply_rgd_and_wait_active(&client, &chain_rgd(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller: _controller,
+        guards: _guards,
+        ..
+    } = Served::start(
+        "faults-apiserver",
+        &["--dynamic-controller-concurrent-reconciles=8"],
+        false,
+        chain_rgd,
+    )
+    .await;
     let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
     let write = |name: String, value: &'static str| {
         let (client, resource, kind, ns) = (&client, &resource, &kind, ns.name());

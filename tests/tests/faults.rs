@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::ConfigMap;
 use kro_tests::controller::{
-    Controller, apply, apply_rgd_and_wait_active, generated_kind, install_rgd_crd,
+    Controller, Served, apply, apply_rgd_and_wait_active, generated_kind, install_rgd_crd,
     instance_manifest, rgd_guards, state, unique_rgd,
 };
 use kro_tests::faults::{CHAIN_NODES, FINALIZER, Rng, chain_rgd, converged};
@@ -72,15 +72,17 @@ fn instance_name(i: usize) -> String {
 async fn sigkilled_at_random_points_during_create_update_and_delete_of_50_instances() {
     const N: usize = 50;
     let mut rng = Rng::from_env("faults-kill");
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "faults-kill").await;
-    let (name, kind) = unique_rgd("faults-kill");
-    let _guards = rgd_guards(&name, &kind);
-    let controller = Controller::start(&name, &BUSY);
-    apply_rgd_and_wait_active(&client, &chain_rgd(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        name,
+        kind,
+        resource,
+        instances,
+        controller,
+        guards: _guards,
+        ..
+    } = Served::start("faults-kill", &BUSY, false, chain_rgd).await;
     let write = |name: String, value: String| {
         let (client, resource, kind, ns) = (&client, &resource, &kind, ns.name());
         async move {
@@ -271,15 +273,16 @@ fn taken_back(cm: &ConfigMap, want: &str, by: &str) -> Result<(), String> {
 
 #[tokio::test]
 async fn a_competing_field_manager_loses_the_managed_field_and_keeps_its_own() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "faults-manager").await;
-    let (name, kind) = unique_rgd("faults-manager");
-    let _guards = rgd_guards(&name, &kind);
-    let _controller = Controller::start(&name, &[]);
-    apply_rgd_and_wait_active(&client, &chain_rgd(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller: _controller,
+        guards: _guards,
+        ..
+    } = Served::start("faults-manager", &[], false, chain_rgd).await;
     apply(
         &client,
         &resource,
@@ -458,15 +461,16 @@ async fn gone(configmaps: &Api<ConfigMap>, name: &str) -> Result<(), String> {
 
 #[tokio::test]
 async fn children_deleted_by_someone_else_during_instance_deletion() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "faults-delete").await;
-    let (name, kind) = unique_rgd("faults-delete");
-    let _guards = rgd_guards(&name, &kind);
-    let _controller = Controller::start(&name, &[]);
-    apply_rgd_and_wait_active(&client, &chain_rgd(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller: _controller,
+        guards: _guards,
+        ..
+    } = Served::start("faults-delete", &[], false, chain_rgd).await;
     for instance in ["held", "raced", "stuck", "replaced"] {
         apply(
             &client,
@@ -644,15 +648,16 @@ fn label_and_managers(cm: &ConfigMap, key: &str) -> (Option<String>, Vec<String>
 /// owner (ACTIVE, nothing else changing) puts the label back within seconds, not at the resync.
 #[tokio::test]
 async fn a_competing_field_manager_renaming_a_childs_instance_label_is_undone() {
-    let client = client().await;
-    install_rgd_crd(&client).await;
-    let ns = TestNamespace::create(&client, "faults-labels").await;
-    let (name, kind) = unique_rgd("faults-labels");
-    let _guards = rgd_guards(&name, &kind);
-    let _controller = Controller::start(&name, &[]);
-    apply_rgd_and_wait_active(&client, &chain_rgd(&name, &kind)).await;
-    let resource = generated_kind(&kind);
-    let instances: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns.name(), &resource);
+    let Served {
+        client,
+        ns,
+        kind,
+        resource,
+        instances,
+        controller: _controller,
+        guards: _guards,
+        ..
+    } = Served::start("faults-labels", &[], false, chain_rgd).await;
     apply(
         &client,
         &resource,

@@ -32,7 +32,6 @@ use super::conditions::{merge_diff, now};
 use super::context::Discovered;
 use super::error::Error;
 use super::externals::{ExternalIndex, ExternalKey};
-use super::watches::name_and_namespace;
 use super::{Context, FINALIZER, KRO_VERSION};
 
 /// `kro.run/reconcile: suspended` pauses an instance.
@@ -220,7 +219,7 @@ pub async fn run(
         let index = kc.externals.clone();
         let group_kind = group_kind(api_version, external);
         let triggers = subscription.into_stream().flat_map(move |object| {
-            let (name, namespace) = name_and_namespace(&object);
+            let (name, namespace) = (object.name_any(), object.namespace().unwrap_or_default());
             futures::stream::iter(index.readers_of(&group_kind, &namespace, &name))
         });
         controller = controller.reconcile_on(triggers);

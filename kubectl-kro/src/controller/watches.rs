@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 use futures::{Stream, StreamExt};
+use kube::Api;
 use kube::api::{ApiResource, DynamicObject};
 use kube::core::PartialObjectMeta;
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, ResourceExt};
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
@@ -129,11 +129,6 @@ async fn forward(
             Err(error) => tracing::debug!(%error, "watch error; retrying"),
         }
     }
-}
-
-/// The name and namespace of a touched object.
-pub fn name_and_namespace(touched: &Touched) -> (String, String) {
-    (touched.name_any(), touched.namespace().unwrap_or_default())
 }
 
 #[cfg(test)]
